@@ -1,0 +1,34 @@
+# Two commands do everything on a fresh machine:
+#   make run   - the full compliance suite against the embedded reference server, report included
+#   make test  - the project's own tests (what CI runs through .ci/run)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: test run lint setup clean
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+
+test: $(PY_STAMP) $(NODE_STAMP) lint
+	$(BIN)/pytest tests -q
+
+run: $(PY_STAMP) $(NODE_STAMP)
+	$(BIN)/msgflash-compliance run
+
+clean:
+	rm -rf $(VENV) node_modules reports/allure-results reports/allure-report

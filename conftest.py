@@ -1,0 +1,1 @@
+"""Root conftest: makes the project root importable for both `suites/` and `tests/`."""

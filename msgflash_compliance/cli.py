@@ -1,0 +1,95 @@
+"""`msgflash-compliance`: a thin command line. Each subcommand delegates to the module that owns the work."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from msgflash_compliance import __version__
+from msgflash_compliance.errors import CliError
+from msgflash_compliance.exit_codes import ExitCode
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from msgflash_reference.serve import serve_command
+
+    return serve_command(args)
+
+
+def _faults(args: argparse.Namespace) -> int:
+    from msgflash_reference.serve import faults_command
+
+    return faults_command(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from msgflash_compliance.runner import run_command
+
+    return run_command(args)
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    from msgflash_compliance.contract.catalog import catalog_command
+
+    return catalog_command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="msgflash-compliance",
+        description="Check a MsgFlash API target against its documented contract.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the reference MsgFlash server (the sandbox target)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port to bind; 0 picks a free port (default 8765)")
+    serve.add_argument("--db", default="msgflash-reference.sqlite", help="SQLite file (created when missing)")
+    serve.add_argument("--seed", action="store_true", help="seed identities on an empty database")
+    serve.add_argument("--write-profile", metavar="PATH", help="write a target profile (TOML) once ready")
+    serve.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a named fault on")
+    serve.add_argument("--plans", choices=["free-starter-pro-plus", "free-pro-max"], default="free-starter-pro-plus",
+                       help="plan line-up (contract setting plan_lineup)")
+    serve.add_argument("--no-rate-limit", action="store_true", help="turn the 10 requests/s per key limit off")
+    serve.set_defaults(handler=_serve)
+
+    faults = sub.add_parser("faults", help="list the reference server's injectable faults")
+    faults.add_argument("--json", action="store_true", help="machine-readable output")
+    faults.set_defaults(handler=_faults)
+
+    run = sub.add_parser("run", help="run the compliance suites against a target")
+    run.add_argument("--profile", metavar="PATH", help="target profile (TOML); without it the embedded server is used")
+    run.add_argument("--reports-dir", default="reports", help="where reports go (default reports/)")
+    run.add_argument("--suite", choices=["smoke", "full"], default="full", help="how much to run (default full)")
+    run.add_argument("--seed", type=int, help="Hypothesis seed to replay a run")
+    run.add_argument("--guarantee", action="append", default=[], metavar="ID", help="only these guarantees")
+    run.add_argument("--fault", action="append", default=[], metavar="NAME",
+                     help="embedded server only: switch a named fault on (for self-tests and demos)")
+    run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments after --")
+    run.set_defaults(handler=_run)
+
+    catalog = sub.add_parser("catalog", help="list the guarantee catalog")
+    catalog.add_argument("--json", action="store_true", help="machine-readable output")
+    catalog.add_argument("--area", help="only this area (e.g. AUTH)")
+    catalog.set_defaults(handler=_catalog)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # argparse prints one usage error line and exits 2 on bad flags
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return int(handler(args))
+    except CliError as err:
+        print(f"msgflash-compliance: error: {err}", file=sys.stderr)
+        return int(err.exit_code)
+    except KeyboardInterrupt:
+        print("msgflash-compliance: interrupted", file=sys.stderr)
+        return int(ExitCode.BROKEN)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
