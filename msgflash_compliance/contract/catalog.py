@@ -151,11 +151,16 @@ class Catalog(BaseModel):
         return tuple(g for g in self.guarantees if g.area == area)
 
 
-@functools.lru_cache(maxsize=8)
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
-    """Parse and validate the catalog file; cached per path (the result is immutable)."""
+    """Parse and validate the catalog file; cached per resolved path (the result is immutable)."""
+    return _load_catalog(Path(path).resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _load_catalog(path: Path) -> Catalog:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader reads the catalog ~10x faster
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader either way
     except (OSError, yaml.YAMLError) as err:
         raise CatalogError(f"cannot read the guarantee catalog {path}: {err}") from err
     try:
