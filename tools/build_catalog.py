@@ -58,7 +58,7 @@ SETTING_BY_ID: dict[str, str] = {
 
 # Needs the reference server's sandbox controls or seeded state (clock, usage, payments, mail tokens).
 SANDBOX: set[str] = {
-    "AUTH-08", "INV-02", "INV-03", "INV-04", "INV-09", "BILL-12", "BILL-14", "BILL-15", "BILL-16", "BILL-17",
+    "AUTH-08", "INV-02", "INV-03", "INV-04", "BILL-12", "BILL-14", "BILL-15", "BILL-16", "BILL-17",
     "TEAM-12", "PLAN-07", "PLAN-15", "PLAN-16", "PLAN-17", "MSG-16", "RATE-05", "INST-05", "PAGE-15",
     "JOB-04", "LKP-09", "CMP-09", "CMP-10", "CMP-11", "CMP-12",
 }
