@@ -1,0 +1,1 @@
+"""Compliance suites, one module per area (see conftest.py)."""
