@@ -172,8 +172,9 @@ def pytest_arguments(args: argparse.Namespace, target: Target, *, seed: int, run
     arguments = [
         str(suites_dir),
         "-c", str(PROJECT_ROOT / "pyproject.toml"), "--rootdir", str(PROJECT_ROOT),
-        # anyio's plugin is not needed, and httpx imported anyio already (pytest would warn about it).
-        "-p", "no:cacheprovider", "-p", "no:anyio", "-p", "fixtures.plugin",
+        # In process, httpx has imported anyio before pytest could mark its plugin for assert rewriting.
+        "-p", "no:cacheprovider", "-p", "fixtures.plugin",
+        "-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning",
         "--target-profile", str(target.profile_path),
         "--results-stream", str(stream_path),
         "--run-id", run_id,
@@ -287,13 +288,13 @@ def exit_code(pytest_code: int, counts: dict[str, int], facts: Any) -> tuple[Exi
         return ExitCode.BROKEN, [*notes, "pytest internal error (see above)"]
     if facts.interrupted:
         return ExitCode.BROKEN, [*notes, "interrupted"]
-    if facts.collection_errors or pytest_code == pytest.ExitCode.INTERRUPTED:
+    if facts.collection_errors:
         return ExitCode.USAGE, [*notes, "the suites could not be collected (see the errors above)"]
     if pytest_code == pytest.ExitCode.NO_TESTS_COLLECTED:
         return ExitCode.USAGE, [*notes, "no test selected"]
     if counts["failed"]:
         return ExitCode.VIOLATIONS, notes
-    if counts["broken"] or facts.stop_reason:
+    if counts["broken"] or facts.stop_reason or pytest_code == pytest.ExitCode.INTERRUPTED:
         return ExitCode.BROKEN, notes
     return ExitCode.COMPLIANT, notes
 

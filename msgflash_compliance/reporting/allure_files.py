@@ -33,8 +33,9 @@ def _escape(text: str) -> str:
 
 
 def generate_html(results_dir: Path, report_dir: Path, *, name: str, categories: list[dict[str, object]],
-                  cli: Path = ALLURE_CLI) -> str | None:
+                  cli: Path | None = None) -> str | None:
     """Run `allure generate`; None on success, else a one-line warning (the run goes on without HTML)."""
+    cli = cli or ALLURE_CLI
     if not cli.exists():
         return f"Allure CLI not found at {cli} (run `make setup`); HTML report not generated"
     config = results_dir.parent / "allurerc.json"

@@ -1,0 +1,207 @@
+"""The compliance plugin in a pytest run of its own (pytester): markers, selection, labels, outcomes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from msgflash_compliance.reporting.results import read_stream
+from tests.harness.conftest import profile_document
+from tests.harness.live_server import LiveServer
+
+pytest_plugins = []  # pytester comes from the root conftest
+
+
+@pytest.fixture
+def target(pytester: pytest.Pytester, live_server: LiveServer) -> Any:
+    """Run pytester with the plugin and a profile pointing at the live test server."""
+
+    def run(*args: str, **safety: Any) -> tuple[pytest.RunResult, Path]:
+        profile = pytester.path / "profile.toml"
+        document = profile_document(live_server.url, **{"rate_limit": 1000, **safety})
+        profile.write_bytes(tomli_w.dumps(document).encode())
+        stream = pytester.path / "results.jsonl"
+        result = pytester.runpytest("-p", "fixtures.plugin", "-p", "no:cacheprovider", "--strict-markers",
+                                    "--target-profile", str(profile), "--results-stream", str(stream), *args)
+        return result, stream
+
+    return run
+
+
+def outcomes(stream: Path) -> dict[str, tuple[str, str]]:
+    return {r.nodeid.split("::")[-1]: (r.outcome, r.message) for r in read_stream(stream).results}
+
+
+def test_an_unknown_guarantee_id_is_a_collection_error(pytester: pytest.Pytester, target: Any) -> None:
+    pytester.makepyfile(test_x="""
+        import pytest
+        @pytest.mark.guarantee("AUTH-01", "TEAM-4")
+        def test_a(): pass
+    """)
+    result, _ = target()
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*ERROR collecting test_x.py*",
+                                 "*test_a: unknown guarantee ID 'TEAM-4' (nearest: TEAM-04*"])
+
+
+def test_a_test_without_the_marker_is_a_collection_error(pytester: pytest.Pytester, target: Any) -> None:
+    pytester.makepyfile(test_x="def test_unmarked(): pass")
+    result, _ = target()
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*test_unmarked: no @pytest.mark.guarantee(...) marker*"])
+
+
+def test_the_plugin_is_inert_without_a_target(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_unmarked(): pass")
+    result = pytester.runpytest("-p", "fixtures.plugin", "--strict-markers")
+    result.assert_outcomes(passed=1)
+
+
+SELECTION_SUITE = """
+    import pytest
+    @pytest.mark.guarantee("AUTH-01")
+    def test_auth(): pass
+    @pytest.mark.guarantee("TEAM-04", "TEAM-05")
+    def test_team(): pass
+    @pytest.mark.guarantee("TEAM-13")
+    def test_info(): pass
+    @pytest.mark.smoke
+    @pytest.mark.guarantee("ENV-01")
+    def test_smoke(): pass
+"""
+
+
+@pytest.mark.parametrize(("args", "selected"), [
+    (("--guarantee", "TEAM-05"), {"test_team"}),
+    (("--guarantee", "AUTH-01", "--guarantee", "ENV-01"), {"test_auth", "test_smoke"}),
+    (("-k", "TEAM-04"), {"test_team"}),
+    (("-k", "AUTH"), {"test_auth"}),
+    (("-m", "info"), {"test_info"}),
+    (("-m", "smoke"), {"test_smoke"}),
+])
+def test_selection_by_guarantee_keyword_and_marker(pytester: pytest.Pytester, target: Any,
+                                                   args: tuple[str, ...], selected: set[str]) -> None:
+    pytester.makepyfile(test_x=SELECTION_SUITE)
+    result, stream = target(*args)
+    result.assert_outcomes(passed=len(selected), deselected=4 - len(selected))
+    seen = outcomes(stream)
+    assert {name for name, (outcome, _) in seen.items() if outcome == "passed"} == selected
+    assert {name for name, (outcome, _) in seen.items() if outcome == "deselected"} == set(seen) - selected
+
+
+def test_an_unknown_id_in_guarantee_option_is_a_usage_error(pytester: pytest.Pytester, target: Any) -> None:
+    pytester.makepyfile(test_x=SELECTION_SUITE)
+    result, _ = target("--guarantee", "NOPE-01")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--guarantee: unknown guarantee ID(s) NOPE-01*"])
+
+
+OUTCOME_SUITE = """
+    import pytest
+    from fixtures.assertions import expect_error, expect_ok
+    from fixtures.errors import HarnessError
+
+    @pytest.mark.guarantee("AUTH-01")
+    def test_holds(anonymous_client):
+        expect_error(anonymous_client.get("/api/v1/usage"), 401, "UNAUTHORIZED", guarantee="AUTH-01")
+
+    @pytest.mark.guarantee("ENV-01", "AUTH-02")
+    def test_violated(owner):
+        expect_error(owner.api.get("/api/v1/usage"), 401, "UNAUTHORIZED", guarantee="AUTH-02")
+
+    @pytest.mark.guarantee("ENV-02")
+    def test_harness_trouble():
+        raise HarnessError("the target answered like a gateway")
+
+    @pytest.mark.guarantee("ROLE-05")
+    def test_needs_collaborator(collaborator):
+        pass
+
+    @pytest.mark.guarantee("TEAM-13")
+    def test_info_differs(owner):
+        expect_error(owner.api.get("/api/v1/usage"), 403, "TEAM_KEY_REQUIRED", guarantee="TEAM-13")
+"""
+
+
+def test_outcomes_are_classified_and_streamed(pytester: pytest.Pytester, target: Any) -> None:
+    pytester.makepyfile(test_x=OUTCOME_SUITE)
+    result, stream = target("--alluredir", str(pytester.path / "allure"))
+    result.assert_outcomes(passed=2, failed=2, skipped=1)
+    seen = outcomes(stream)
+    assert seen["test_holds"][0] == "passed"
+    assert seen["test_violated"][0] == "failed"
+    assert "GET /api/v1/usage: expected 401 UNAUTHORIZED, got 200" in seen["test_violated"][1]
+    assert seen["test_harness_trouble"][0] == "broken"
+    assert seen["test_needs_collaborator"] == ("not_covered",
+                                               "not covered: the profile has no [identities.collaborator]")
+    assert seen["test_info_differs"][0] == "passed"  # INFO: observed, never failed
+    info = next(r for r in read_stream(stream).results if r.nodeid.endswith("test_info_differs"))
+    assert info.observation and "expected 403 TEAM_KEY_REQUIRED, got 200" in info.message
+    violated = next(r for r in read_stream(stream).results if r.nodeid.endswith("test_violated"))
+    assert violated.failed_guarantees == ("AUTH-02",)
+    assert read_stream(stream).facts.requests == 3
+
+    statuses = {r["name"]: r["status"] for r in _allure_results(pytester.path / "allure")}
+    assert statuses == {"test_holds": "passed", "test_violated": "failed", "test_harness_trouble": "broken",
+                        "test_needs_collaborator": "skipped", "test_info_differs": "passed"}
+
+
+def test_allure_labels_come_from_the_catalog(pytester: pytest.Pytester, target: Any) -> None:
+    pytester.makepyfile(test_x=SELECTION_SUITE)
+    target("--alluredir", str(pytester.path / "allure"))
+    team = next(r for r in _allure_results(pytester.path / "allure") if r["name"] == "test_team")
+    labels = {(label["name"], label["value"]) for label in team["labels"]}
+    assert {("epic", "TEAM"), ("feature", "TEAM"), ("story", "TEAM-04"), ("story", "TEAM-05"),
+            ("severity", "critical"), ("tag", "must")} <= labels
+    assert {link["url"] for link in team["links"]} >= {
+        "https://docs.msgflash.com/api-reference/teams/team-context"}
+    info = next(r for r in _allure_results(pytester.path / "allure") if r["name"] == "test_info")
+    assert ("severity", "minor") in {(label["name"], label["value"]) for label in info["labels"]}
+
+
+def test_generated_items_without_params_get_distinct_history_ids(
+    pytester: pytest.Pytester, target: Any
+) -> None:
+    """Schemathesis-style items (`test_api[GET /a]`, no callspec) would share Allure's historyId."""
+    pytester.makeconftest("""
+        import pytest
+
+        def pytest_pycollect_makeitem(collector, name, obj):
+            if name == "test_api":
+                return [pytest.Function.from_parent(collector, name=f"test_api[{op}]", callobj=obj)
+                        for op in ("GET /a", "GET /b")]
+    """)
+    pytester.makepyfile(test_x="""
+        import pytest
+        @pytest.mark.guarantee("ENV-01")
+        def test_api(): pass
+    """)
+    target("--alluredir", str(pytester.path / "allure"))
+    results = _allure_results(pytester.path / "allure")
+    assert len(results) == 2
+    assert len({r["historyId"] for r in results}) == 2
+
+
+def test_budget_exhaustion_stops_the_run_as_broken(pytester: pytest.Pytester, target: Any) -> None:
+    pytester.makepyfile(test_x="""
+        import pytest
+        @pytest.mark.guarantee("AUTH-01")
+        @pytest.mark.parametrize("n", range(4))
+        def test_spend(anonymous_client, n):
+            anonymous_client.get("/ok")
+            anonymous_client.get("/ok")
+    """)
+    result, stream = target(request_budget=3)
+    assert result.ret == pytest.ExitCode.INTERRUPTED  # the session was stopped
+    seen = read_stream(stream)
+    assert [r.outcome for r in seen.results] == ["passed", "broken", "broken", "broken"]
+    assert "request budget of 3 spent" in seen.facts.stop_reason
+    assert seen.results[-1].message.startswith("not run: request budget of 3 spent")
+
+
+def _allure_results(directory: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in directory.glob("*-result.json")]

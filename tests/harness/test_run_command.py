@@ -1,0 +1,161 @@
+"""`msgflash-compliance run` end to end, against the live test server and a tiny suite of its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from msgflash_compliance import cli
+from msgflash_compliance.exit_codes import ExitCode
+from msgflash_compliance.reporting import allure_files
+from msgflash_compliance.runner import run_command
+from tests.harness.conftest import profile_document
+from tests.harness.live_server import VALID_KEY, LiveServer, free_port
+
+SUITE = '''
+import allure
+import pytest
+from fixtures.assertions import expect_error, expect_ok
+
+@pytest.mark.guarantee("AUTH-01")
+def test_no_key(anonymous_client):
+    expect_error(anonymous_client.get("/api/v1/usage"), 401, "UNAUTHORIZED", guarantee="AUTH-01")
+
+@pytest.mark.guarantee("ENV-01")
+def test_data(owner):
+    expect_ok(owner.api.get("/api/v1/usage"), guarantee="ENV-01")
+
+@pytest.mark.guarantee("AUTH-02")
+def test_violated(owner):
+    expect_error(owner.api.get("/api/v1/usage"), 401, "UNAUTHORIZED", guarantee="AUTH-02")
+
+@pytest.mark.guarantee("AUTH-05")
+def test_leaks(profile):
+    allure.attach(profile.identity("owner").api_key.get_secret_value(), name="careless")
+'''
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # One suite for every run: in process, a second `test_fake` module would clash with the first.
+    directory = tmp_path_factory.mktemp("suites")
+    (directory / "test_fake.py").write_text(SUITE)
+    return directory
+
+
+@pytest.fixture
+def profile_path(tmp_path: Path, live_server: LiveServer) -> Path:
+    path = tmp_path / "profile.toml"
+    path.write_bytes(tomli_w.dumps(profile_document(live_server.url, rate_limit=1000)).encode())
+    return path
+
+
+def args(profile: Path, reports: Path, *guarantees: str) -> argparse.Namespace:
+    return argparse.Namespace(profile=str(profile), reports_dir=str(reports), suite="full", seed=7,
+                              guarantee=list(guarantees), fault=[], pytest_args=["--", "-q"])
+
+
+def test_a_compliant_run_exits_0_and_writes_every_report(suite: Path, profile_path: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    reports = tmp_path / "reports"
+    code = run_command(args(profile_path, reports, "AUTH-01", "ENV-01"), suites_dir=suite)
+    out = capsys.readouterr().out
+    assert code == ExitCode.COMPLIANT
+    assert "hypothesis seed: 7 (replay with --seed 7)" in out
+    assert "guarantees: 2 passed, 0 failed, 0 broken, 2 skipped" in out
+    assert VALID_KEY not in out
+
+    document = json.loads((reports / "compliance.json").read_text())
+    verdicts = {g["id"]: g for g in document["guarantees"]}
+    assert verdicts["AUTH-01"]["verdict"] == "passed"
+    assert [t.rsplit("/", 1)[-1] for t in verdicts["AUTH-01"]["tests"]] == ["test_fake.py::test_no_key"]
+    assert verdicts["AUTH-02"]["verdict"] == "skipped"
+    assert verdicts["AUTH-02"]["notes"] == ["not selected in this run"]
+    assert verdicts["TEAM-04"]["verdict"] == "not_covered"
+    assert document["seed"] == 7 and document["requests"] == 2 and document["exit_code"] == 0
+    assert document["settings"]["plan_lineup"] == "free-starter-pro-plus"
+    assert "| AUTH-01 | MUST | passed |" in (reports / "compliance.md").read_text()
+    assert (reports / "junit.xml").exists()
+    results = reports / "allure-results"
+    assert len(list(results.glob("*-result.json"))) == 2
+    assert (results / "categories.json").exists()
+    assert "setting.plan_lineup=free-starter-pro-plus" in (results / "environment.properties").read_text()
+    if allure_files.ALLURE_CLI.exists():
+        assert (reports / "allure-report" / "index.html").exists()
+    for path in reports.rglob("*"):
+        assert not path.is_file() or VALID_KEY.encode() not in path.read_bytes()
+
+
+def test_a_violation_exits_1(suite: Path, profile_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(allure_files, "ALLURE_CLI", tmp_path / "no-allure")
+    reports = tmp_path / "reports"
+    code = run_command(args(profile_path, reports, "AUTH-01", "AUTH-02"), suites_dir=suite)
+    captured = capsys.readouterr()
+    assert code == ExitCode.VIOLATIONS
+    assert "guarantees: 1 passed, 1 failed" in captured.out
+    assert "warning: Allure CLI not found" in captured.err  # one line; everything else still written
+    verdicts = {g["id"]: g for g in json.loads((reports / "compliance.json").read_text())["guarantees"]}
+    assert "expected 401 UNAUTHORIZED, got 200" in verdicts["AUTH-02"]["notes"][0]
+
+
+def test_a_secret_in_the_reports_fails_the_run_as_broken(suite: Path, profile_path: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(allure_files, "ALLURE_CLI", tmp_path / "no-allure")
+    reports = tmp_path / "reports"
+    code = run_command(args(profile_path, reports, "AUTH-05"), suites_dir=suite)
+    err = capsys.readouterr().err
+    assert code == ExitCode.BROKEN
+    assert "error: secret owner.api_key found in" in err and VALID_KEY not in err
+    for path in reports.rglob("*"):
+        assert not path.is_file() or VALID_KEY.encode() not in path.read_bytes()  # scrubbed
+
+
+def test_an_unreachable_target_exits_3_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "profile.toml"
+    url = f"http://127.0.0.1:{free_port()}"
+    path.write_bytes(tomli_w.dumps(profile_document(url)).encode())
+    code = cli.main(["run", "--profile", str(path), "--reports-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == ExitCode.BROKEN
+    assert err == [f"msgflash-compliance: error: target {url} unreachable: connection refused"]
+
+
+def test_a_bad_profile_exits_2_naming_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "profile.toml"
+    document: dict[str, Any] = profile_document("http://127.0.0.1:1")
+    document["identities"]["owner"]["api_key"] = "not-a-key"
+    path.write_bytes(tomli_w.dumps(document).encode())
+    code = cli.main(["run", "--profile", str(path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == ExitCode.USAGE
+    assert len(err) == 1 and "identities.owner.api_key: does not look like an API key" in err[0]
+
+
+def test_bad_settings_in_a_profile_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "profile.toml"
+    document: dict[str, Any] = {**profile_document("http://127.0.0.1:1"), "settings": {"plan_lineup": "gold"}}
+    path.write_bytes(tomli_w.dumps(document).encode())
+    assert cli.main(["run", "--profile", str(path)]) == ExitCode.USAGE
+    assert "plan_lineup" in capsys.readouterr().err
+
+
+def test_faults_need_the_embedded_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", "--profile", str(tmp_path / "p.toml"), "--fault", "x"]) == ExitCode.USAGE
+    assert "--fault" in capsys.readouterr().err
+
+
+def test_an_unknown_fault_stops_the_embedded_server_with_exit_2(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["run", "--fault", "no-such-fault", "--reports-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == ExitCode.USAGE
+    assert len(err) == 1 and "embedded reference server: unknown fault 'no-such-fault'" in err[0]

@@ -1,0 +1,213 @@
+"""The transport chain against a real local server: throttle, gateway retries, Retry-After, budget."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+
+import httpx
+import pytest
+
+from fixtures.clients import Harness
+from fixtures.errors import BudgetExhausted, TargetBroken
+from fixtures.throttle import BucketRegistry, TokenBucket
+from fixtures.transports import RequestBudget, build_transport
+from tests.harness.live_server import LiveServer, free_port
+
+
+def client_for(url: str, *, bucket: TokenBucket | None = None, raw: bool = False,
+               budget: RequestBudget | None = None, sleeps: list[float] | None = None) -> httpx.Client:
+    def record(seconds: float) -> None:
+        if sleeps is not None:
+            sleeps.append(seconds)
+
+    transport = build_transport(credential="test", bucket=bucket, budget=budget, evidence=None, raw=raw,
+                                retry_sleep=record)
+    return httpx.Client(base_url=url, transport=transport)
+
+
+# -- throttle -------------------------------------------------------------------------------------------
+
+
+def test_token_bucket_spaces_requests_after_the_burst() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    bucket = TokenBucket(rate=10, burst=3, clock=lambda: now[0], sleep=sleep)
+    for _ in range(8):
+        bucket.acquire()
+    assert now[0] == pytest.approx((8 - 3) / 10)
+    assert len(waits) == 5
+
+
+def test_throttle_holds_n_requests_to_rate_over_real_http(live_server: LiveServer, unique: str) -> None:
+    rate, count = 20.0, 7
+    client = client_for(live_server.url, bucket=TokenBucket(rate))
+    started = time.monotonic()
+    for _ in range(count):
+        assert client.get("/ok", params={"k": unique}).status_code == 200
+    assert time.monotonic() - started >= (count - 1) / rate * 0.95
+    assert live_server.state.hits[f"ok:{unique}"] == count
+
+
+def test_throttle_is_shared_by_threads_and_clients_of_one_credential(
+    live_server: LiveServer, unique: str
+) -> None:
+    rate, threads, each = 20.0, 3, 3
+    registry = BucketRegistry(rate)
+
+    def work() -> None:
+        client = client_for(live_server.url, bucket=registry.bucket("owner.api_key"))  # one client per thread
+        for _ in range(each):
+            client.get("/ok", params={"k": unique})
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.monotonic() - started
+    assert elapsed >= (threads * each - 1) / rate * 0.95
+    arrivals = sorted(live_server.state.times[f"ok:{unique}"])
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert min(gaps) > 0.5 / rate  # spaced, not bunched: the bucket is shared
+
+
+def test_raw_clients_are_not_throttled(live_server: LiveServer, unique: str) -> None:
+    client = client_for(live_server.url, bucket=TokenBucket(2.0), raw=True)
+    started = time.monotonic()
+    for _ in range(5):
+        client.get("/ok", params={"k": unique})
+    assert time.monotonic() - started < 1.0  # throttled, 5 requests at 2/s would take 2 s
+
+
+# -- retries --------------------------------------------------------------------------------------------
+
+
+def test_gateway_503_is_retried_until_the_api_answers(live_server: LiveServer, unique: str) -> None:
+    sleeps: list[float] = []
+    response = client_for(live_server.url, sleeps=sleeps).get("/gateway", params={"fail": 2, "k": unique})
+    assert response.status_code == 200
+    assert live_server.state.hits[f"gateway:{unique}"] == 3
+    assert len(sleeps) == 2
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_other_gateway_statuses_are_retried(live_server: LiveServer, unique: str, status: int) -> None:
+    response = client_for(live_server.url).get("/gateway", params={"fail": 1, "status": status, "k": unique})
+    assert response.status_code == 200
+
+
+def test_a_gateway_that_stays_down_breaks_the_test(live_server: LiveServer, unique: str) -> None:
+    with pytest.raises(TargetBroken, match="without the API's error envelope"):
+        client_for(live_server.url).get("/gateway", params={"fail": 99, "k": unique})
+    assert live_server.state.hits[f"gateway:{unique}"] == 3
+
+
+def test_a_contract_502_is_returned_untouched(live_server: LiveServer, unique: str) -> None:
+    response = client_for(live_server.url).get("/provider-error", params={"k": unique})
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "PROVIDER_ERROR"
+    assert live_server.state.hits[f"provider:{unique}"] == 1
+
+
+def test_a_500_is_a_contract_answer_and_not_retried(live_server: LiveServer, unique: str) -> None:
+    assert client_for(live_server.url).get("/server-error", params={"k": unique}).status_code == 500
+    assert live_server.state.hits[f"server:{unique}"] == 1
+
+
+def test_a_post_is_never_resent_after_a_gateway_answer(live_server: LiveServer, unique: str) -> None:
+    with pytest.raises(TargetBroken):
+        client_for(live_server.url).post("/gateway", params={"fail": 1, "k": unique}, json={})
+    assert live_server.state.hits[f"gateway:{unique}"] == 1
+
+
+def test_connection_refused_is_retried_then_broken() -> None:
+    sleeps: list[float] = []
+    with pytest.raises(TargetBroken, match="connection refused"):
+        client_for(f"http://127.0.0.1:{free_port()}", sleeps=sleeps).get("/ok")
+    assert len(sleeps) == 2  # three attempts
+
+
+# -- Retry-After ----------------------------------------------------------------------------------------
+
+
+def test_retry_after_is_honoured_on_rate_limit_answers(live_server: LiveServer, unique: str) -> None:
+    started = time.monotonic()
+    response = client_for(live_server.url, bucket=TokenBucket(100.0)).get(
+        "/limited", params={"times": 1, "k": unique})
+    assert response.status_code == 200
+    assert live_server.state.hits[f"limited:{unique}"] == 2
+    first, second = live_server.state.times[f"limited:{unique}"]
+    assert second - first >= 0.95  # Retry-After: 1
+    assert time.monotonic() - started < 1.9  # waited once, not twice
+
+
+class RecordingBucket(TokenBucket):
+    def __init__(self) -> None:
+        super().__init__(rate=1000.0, sleep=lambda seconds: None)
+        self.deferrals: list[float] = []
+
+    def defer(self, seconds: float) -> None:
+        self.deferrals.append(seconds)
+        super().defer(seconds)
+
+
+def test_retry_after_makes_the_whole_credential_wait(live_server: LiveServer, unique: str) -> None:
+    bucket = RecordingBucket()
+    client_for(live_server.url, bucket=bucket).get("/limited", params={"times": 2, "k": unique})
+    assert bucket.deferrals == [1.0, 1.0]
+
+
+def test_a_deferred_bucket_holds_every_caller() -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    bucket = TokenBucket(rate=10, clock=lambda: now[0], sleep=sleep)
+    bucket.defer(2.0)
+    bucket.acquire()
+    assert now[0] >= 2.0
+
+
+def test_raw_clients_see_the_rate_limit_answer(live_server: LiveServer, unique: str) -> None:
+    response = client_for(live_server.url, raw=True).get("/limited", params={"times": 1, "k": unique})
+    assert response.status_code == 429
+    assert live_server.state.hits[f"limited:{unique}"] == 1
+
+
+def test_a_monthly_quota_429_is_a_contract_answer(live_server: LiveServer, unique: str) -> None:
+    sleeps: list[float] = []
+    response = client_for(live_server.url, sleeps=sleeps).get("/monthly", params={"k": unique})
+    assert response.status_code == 429
+    assert sleeps == []
+    assert live_server.state.hits[f"monthly:{unique}"] == 1
+
+
+# -- budget ---------------------------------------------------------------------------------------------
+
+
+def test_budget_exhaustion_raises_a_harness_error(live_server: LiveServer, make_profile) -> None:
+    harness = Harness(make_profile(request_budget=3, rate_limit=1000))
+    client = harness.anonymous()
+    for _ in range(3):
+        client.get("/ok")
+    with pytest.raises(BudgetExhausted, match="request budget of 3 spent"):
+        client.get("/ok")
+    assert not isinstance(BudgetExhausted("x"), AssertionError)  # broken, never failed
+    housekeeping = harness.client("cleanup", housekeeping=True)
+    assert housekeeping.get("/ok").status_code == 200  # the harness's own requests are outside the budget
+    assert harness.budget.sent == 3
+
+
+def test_budget_counts_every_retry(live_server: LiveServer, unique: str) -> None:
+    budget = RequestBudget(10)
+    client_for(live_server.url, budget=budget).get("/gateway", params={"fail": 2, "k": unique})
+    assert budget.sent == 3
