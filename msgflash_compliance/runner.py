@@ -268,7 +268,7 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
                             name=f"MsgFlash compliance: {base_url}", categories=categories)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
-    leaks = scan_for_secrets(reports_dir, inputs.secrets)
+    leaks = scan_for_secrets([reports_dir / name for name in REPORT_OUTPUTS], inputs.secrets)
     for leak in leaks:
         print(f"error: secret {leak.label} found in {leak.path} (scrubbed); the run counts as broken",
               file=sys.stderr)

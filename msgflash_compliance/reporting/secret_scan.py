@@ -7,6 +7,7 @@ the file is scrubbed (each secret replaced by its placeholder), so the leak does
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +20,9 @@ class Leak:
     label: str  # which secret (e.g. `owner.api_key`), never the secret itself
 
 
-def scan_for_secrets(root: Path, secrets: list[tuple[str, str]], scrub: bool = True) -> list[Leak]:
-    """Every (file, secret label) where a secret appears under `root`; scrubs the files when `scrub`."""
+def scan_for_secrets(roots: Iterable[Path], secrets: list[tuple[str, str]], scrub: bool = True) -> list[Leak]:
+    """Every (file, secret label) where a secret appears in `roots` (files, or directories walked);
+    scrubs the files when `scrub`. Only the run's own outputs are passed in: never a user's other files."""
     # Both spellings: as sent, and JSON-escaped (Allure results are JSON files).
     needles = list(dict.fromkeys(
         (label, spelling.encode())
@@ -29,9 +31,9 @@ def scan_for_secrets(root: Path, secrets: list[tuple[str, str]], scrub: bool = T
         if len(value) >= MIN_KNOWN_SECRET_LENGTH
     ))
     leaks: list[Leak] = []
-    if not needles or not root.exists():
+    if not needles:
         return leaks
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in sorted(_files(roots)):
         try:
             content = path.read_bytes()
         except OSError:
@@ -45,3 +47,13 @@ def scan_for_secrets(root: Path, secrets: list[tuple[str, str]], scrub: bool = T
                 content = content.replace(needle, placeholder(label).encode())
             path.write_bytes(content)
     return leaks
+
+
+def _files(roots: Iterable[Path]) -> set[Path]:
+    found: set[Path] = set()
+    for root in roots:
+        if root.is_file():
+            found.add(root)
+        elif root.is_dir():
+            found.update(p for p in root.rglob("*") if p.is_file())
+    return found

@@ -128,7 +128,7 @@ def _exchange(key: str, password: str) -> Exchange:
     request = httpx.Request("POST", "http://target.test/api/auth/login?x=1", headers={"x-api-key": key},
                             json={"email": "o@example.test", "password": password})
     response = httpx.Response(200, json={"data": {"token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig12345"}})
-    return Exchange.of(request, response, 12.0, "owner.console")
+    return Exchange.of(request, response, response.content, 12.0, "owner.console")
 
 
 def test_curl_line_has_placeholders_and_replays_the_request() -> None:

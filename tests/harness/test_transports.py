@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from fixtures.clients import Harness
+from fixtures.clients import Harness, iter_actors
 from fixtures.errors import BudgetExhausted, TargetBroken
 from fixtures.throttle import BucketRegistry, TokenBucket
 from fixtures.transports import RequestBudget, build_transport
@@ -211,3 +211,56 @@ def test_budget_counts_every_retry(live_server: LiveServer, unique: str) -> None
     budget = RequestBudget(10)
     client_for(live_server.url, budget=budget).get("/gateway", params={"fail": 2, "k": unique})
     assert budget.sent == 3
+
+
+# -- Schemathesis cases go through the same chain ------------------------------------------------------------
+
+
+def test_a_schemathesis_case_is_sent_through_the_harness_client(
+    live_server: LiveServer, make_profile
+) -> None:
+    import schemathesis
+
+    from fixtures.schemathesis_bridge import send_case
+
+    schema = schemathesis.openapi.from_dict({
+        "openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/echo": {"post": {
+            "parameters": [{"name": "q", "in": "query", "schema": {"type": "integer"}}],
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "ok"}}}}},
+    })
+    case = schema["/echo"]["POST"].Case(body={"a": "b"}, query={"q": 1})
+    harness = Harness(make_profile(rate_limit=1000))
+    owner = dict(iter_actors(harness))["owner"]
+    response = send_case(owner.api, case)
+    echoed = response.json()["data"]
+    assert response.status_code == 200 and response.request.url.params["q"] == "1"
+    assert response.elapsed.total_seconds() > 0
+    assert echoed["body"] == '{"a":"b"}' and echoed["headers"]["x-api-key"].startswith("msgf_live_")
+    assert harness.budget.sent == 1  # counted like any other request
+    case.validate_response(response)
+
+
+def test_evidence_keeps_encoded_bodies_readable() -> None:
+    """The evidence layer buffers the raw body: a gzip answer is still decoded once, by the client."""
+    import gzip
+    import json as json_module
+
+    from fixtures.evidence import EvidenceLog
+    from fixtures.redaction import Redactor
+
+    payload = json_module.dumps({"data": {"n": 1}}).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-encoding": "gzip", "content-type": "application/json"},
+                              content=gzip.compress(payload))
+
+    recorded = []
+    log = EvidenceLog(Redactor)
+    log.record = recorded.append  # type: ignore[method-assign]
+    transport = build_transport(credential="t", bucket=None, budget=None, evidence=log,
+                                base=httpx.MockTransport(handler))
+    response = httpx.Client(transport=transport, base_url="http://x.test").get("/")
+    assert response.json() == {"data": {"n": 1}}
+    assert recorded[0].response_body == payload
