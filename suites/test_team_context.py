@@ -1,0 +1,67 @@
+"""Team context on the public API beyond who may call what (the matrix in test_key_scoping.py):
+team traffic is counted on the team owner (TEAM-11), and the owner's plan governs the team (TEAM-12).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from fixtures.assertions import check, expect_error, expect_ok
+from fixtures.clients import Actor
+from fixtures.errors import HarnessError, not_covered
+from fixtures.factories import DataFactory
+from msgflash_compliance.profile import TargetProfile
+from suites.routes import route
+
+TEAM_CALLS = 3  # team-key requests between the two usage reads: enough to tell owner from key holder
+USAGE_PATH = "/api/v1/usage"
+
+
+def _api_requests(owner: Actor) -> int:
+    data = expect_ok(owner.api.get(USAGE_PATH), guarantee="TEAM-11")
+    count = (data.get("usage") or {}).get("apiRequestsCount") if isinstance(data, dict) else None
+    check(isinstance(count, int), f"GET {USAGE_PATH}: data.usage.apiRequestsCount is not an integer",
+          guarantee="TEAM-11")
+    return count
+
+
+@pytest.mark.smoke
+@pytest.mark.guarantee("TEAM-11")
+def test_team_key_traffic_counts_on_the_owner(owner: Actor, team_client: httpx.Client) -> None:
+    # Other traffic of the owner's account (a concurrent run) only adds to the count: assert at least.
+    before = _api_requests(owner)
+    for _ in range(TEAM_CALLS):
+        expect_ok(team_client.get("/api/v1/contacts", params={"limit": 1}), guarantee="TEAM-11")
+    after = _api_requests(owner)
+    check(after - before >= TEAM_CALLS,
+          f"{TEAM_CALLS} successful team-key requests raised the team owner's apiRequestsCount by only "
+          f"{after - before} ({before} -> {after}); team traffic must count on the owner's quota",
+          guarantee="TEAM-11")
+
+
+def _sandbox_plan(client: httpx.Client, user: str, plan: str) -> Any:
+    """Set a user's plan through the sandbox controls (reference server only)."""
+    response = client.post("/__sandbox/plan", json={"user": user, "plan": plan})
+    if response.status_code == 404:
+        not_covered("the sandbox offers no plan control (POST /__sandbox/plan)")
+    if response.status_code >= 300:
+        raise HarnessError(f"POST /__sandbox/plan answered {response.status_code}")
+    return response
+
+
+@pytest.mark.guarantee("TEAM-12")
+def test_owner_plan_governs_the_team(profile: TargetProfile, harness, team_client: httpx.Client,
+                                     factory: DataFactory) -> None:
+    if not profile.sandbox.enabled:
+        not_covered("needs the owner on a plan without campaigns: only against a sandbox")
+    control = harness.client("sandbox")
+    _sandbox_plan(control, "owner", "free")
+    try:
+        request = route("POST /api/v1/campaigns").request(factory.name)
+        response = team_client.post(request.path, json=request.json)
+        expect_error(response, 403, "CAMPAIGNS_NOT_AVAILABLE_ON_PLAN", guarantee="TEAM-12")
+    finally:
+        _sandbox_plan(control, "owner", "pro")
