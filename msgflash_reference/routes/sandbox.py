@@ -7,9 +7,10 @@ when `ServerConfig.sandbox` is on; a suite must never need them against a real t
   tokens), newest first. Nothing is really sent.
 * `GET /__sandbox/checkout/{sessionId}` — the page a console `checkoutUrl` points to;
   `POST …/complete` plays the payment provider: the plan applies now and a payment is recorded.
-* `POST /__sandbox/plan {email, plan}` and
-  `POST /__sandbox/counters {email, messages?, statuses?, apiRequests?}` — put an account on a plan / set
-  its counters for this month, without a payment.
+* `POST /__sandbox/plan {user, plan}` and
+  `POST /__sandbox/counters {user, messages?, statuses?, apiRequests?}` — put an account on a plan / set
+  its counters for this month, without a payment. `user` is a seeded identity name (`owner`, `admin`,
+  `collaborator`, `outsider`), an e-mail address or a user id.
 * `POST /__sandbox/reset` — back to the state the server had when it finished starting: the seeded state
   (same identities, keys and passwords, so a written profile stays valid), or empty when started unseeded;
   the clock goes back to real time.
@@ -17,6 +18,7 @@ when `ServerConfig.sandbox` is on; a suite must never need them against a real t
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,6 +37,7 @@ from msgflash_reference.ids import parse_id
 from msgflash_reference.outbox import MAIL_KINDS, read_outbox
 from msgflash_reference.policies.billing import billing_rules
 from msgflash_reference.quotas import set_counters, usage_view
+from msgflash_reference.seed import SEED_META_KEY
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.subscriptions import current_subscription, set_plan
 
@@ -93,12 +96,12 @@ class ClockBody(StrictBody):
 
 
 class PlanBody(StrictBody):
-    email: str = Field(min_length=3, max_length=254)
+    user: str = Field(min_length=1, max_length=254)
     plan: str = Field(min_length=1, max_length=50)
 
 
 class CountersBody(StrictBody):
-    email: str = Field(min_length=3, max_length=254)
+    user: str = Field(min_length=1, max_length=254)
     messages: int | None = Field(default=None, ge=0)
     statuses: int | None = Field(default=None, ge=0)
     apiRequests: int | None = Field(default=None, ge=0)
@@ -108,8 +111,13 @@ def _clock_view(svc: Services) -> dict[str, Any]:
     return {"now": iso(svc.clock.now()), "offsetSeconds": svc.clock.offset.total_seconds()}
 
 
-def _user_id(conn: sqlite3.Connection, email: str) -> str:
-    row = conn.execute("SELECT id FROM users WHERE email = ?", (email.strip(),)).fetchone()
+def _user_id(conn: sqlite3.Connection, user: str) -> str:
+    """A seeded identity name, an e-mail address or a user id -> the user id; 404 NOT_FOUND otherwise."""
+    wanted = user.strip()
+    seeded = conn.execute("SELECT value FROM meta WHERE key = ?", (SEED_META_KEY,)).fetchone()
+    if seeded is not None and wanted in json.loads(seeded[0]).get("users", {}):
+        wanted = json.loads(seeded[0])["users"][wanted]
+    row = conn.execute("SELECT id FROM users WHERE id = ? OR email = ?", (wanted.lower(), wanted)).fetchone()
     if row is None:
         raise not_found("User")
     return row["id"]
@@ -200,7 +208,7 @@ def put_on_plan(svc: Svc, body: Annotated[PlanBody, Depends(json_body(PlanBody))
         raise invalid_field("plan", f"must be one of {', '.join(p.code for p in svc.plans.plans)}")
     now = svc.clock.now()
     with svc.db.transaction() as conn:
-        user_id = _user_id(conn, body.email)
+        user_id = _user_id(conn, body.user)
         set_plan(conn, user_id, body.plan, now)
         sub = current_subscription(conn, svc.plans, user_id, now)
     return ok({"userId": user_id, "plan": sub.plan.ref()})
@@ -210,7 +218,7 @@ def put_on_plan(svc: Svc, body: Annotated[PlanBody, Depends(json_body(PlanBody))
 def put_counters(svc: Svc, body: Annotated[CountersBody, Depends(json_body(CountersBody))]) -> JSONResponse:
     now = svc.clock.now()
     with svc.db.transaction() as conn:
-        user_id = _user_id(conn, body.email)
+        user_id = _user_id(conn, body.user)
         set_counters(
             conn, user_id, now, messages=body.messages, statuses=body.statuses, api_requests=body.apiRequests
         )
