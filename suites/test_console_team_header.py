@@ -15,9 +15,11 @@ import pytest
 
 from fixtures.assertions import check, error_code_of, expect_error, expect_ok
 from fixtures.clients import Actor
-from fixtures.errors import HarnessError, not_covered
+from fixtures.errors import ContractViolation, HarnessError, not_covered
 from fixtures.factories import DataFactory
 from msgflash_compliance.profile import TargetProfile
+from suites.key_scoping.console_keys import create_key, team_keys_path
+from suites.key_scoping.sandbox_controls import plan_code, sandbox_plan
 
 RESOURCE_PATH = "/api/contacts"
 AUTH_ME_PATH = "/api/auth/me"
@@ -67,10 +69,12 @@ def test_never_joined_team_is_team_not_found(who: str, identities: dict[str, Act
 
 @pytest.mark.guarantee("TEAM-16")
 def test_no_header_is_the_personal_workspace(owner: Actor, harness, factory: DataFactory) -> None:
-    personal = factory.contact(owner.api)
     if harness.profile.team is None or harness.profile.team.api_key is None:
         not_covered("needs the profile's [team] api_key to plant a team contact")
-    in_team = factory.contact(harness.team_client())
+    try:
+        personal, in_team = factory.contact(owner.api), factory.contact(harness.team_client())
+    except ContractViolation as err:  # planting is setup, not this check
+        raise HarnessError(f"cannot plant the contacts this check looks for: {err}") from None
     console = _console(owner)
     for contact, expected_there in ((personal, True), (in_team, False)):
         data = expect_ok(console.get(RESOURCE_PATH, params={"search": contact["name"]}), guarantee="TEAM-16")
@@ -151,3 +155,34 @@ def test_removed_member_gets_team_not_found(owner: Actor, outsider: Actor, profi
         expect_error(response, 404, "TEAM_NOT_FOUND", guarantee="TEAM-15")
     finally:
         _console(owner).delete(removal)  # idempotent: leave the sandbox team as it was
+
+
+@pytest.mark.guarantee("TEAM-19")
+def test_deleted_team_is_team_not_found_and_its_keys_fail(admin: Actor, profile: TargetProfile, harness,
+                                                          factory: DataFactory) -> None:
+    """The admin (on Pro for the check) creates a team and a team key, deletes the team, then uses both."""
+    _sandbox(profile, "deleting a team")
+    if admin.email is None:
+        not_covered("needs the admin's email (the sandbox plan control names accounts by e-mail)")
+    console = _console(admin)
+    previous = plan_code(admin)
+    sandbox_plan(harness, admin.email, "pro")
+    try:
+        invite = {"email": f"{factory.name('invitee')}@example.com", "role": "collaborator"}
+        created = _setup(console.post("/api/teams", json={"name": factory.name("team"), "invites": [invite]}),
+                         (201,), "create a team")
+        team_id = created["id"]
+        try:
+            key = create_key(console, factory, team_keys_path(team_id), label="created.deleted_team_key")
+            team_key = harness.client("probe.deleted-team-key",
+                                      headers={"x-api-key": key.secret, "X-Team-Id": team_id})
+            expect_ok(team_key.get("/api/v1/contacts"), guarantee="TEAM-19")  # controls: both work
+            expect_ok(_console(admin, team_id).get(RESOURCE_PATH), guarantee="TEAM-19")
+            _setup(console.delete(f"/api/teams/{team_id}"), (200, 204), "delete the team")
+            gone = _console(admin, team_id).get(RESOURCE_PATH)
+            expect_error(gone, 404, "TEAM_NOT_FOUND", guarantee="TEAM-19")
+            expect_error(team_key.get("/api/v1/contacts"), 401, "UNAUTHORIZED", guarantee="TEAM-19")
+        finally:
+            console.delete(f"/api/teams/{team_id}")  # idempotent: never leave the team behind
+    finally:
+        sandbox_plan(harness, admin.email, previous)

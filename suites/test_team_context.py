@@ -4,16 +4,15 @@ team traffic is counted on the team owner (TEAM-11), and the owner's plan govern
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
 from fixtures.assertions import check, expect_error, expect_ok
-from fixtures.clients import Actor
-from fixtures.errors import HarnessError, not_covered
+from fixtures.clients import Actor, Harness
+from fixtures.errors import not_covered
 from fixtures.factories import DataFactory
 from msgflash_compliance.profile import TargetProfile
+from suites.key_scoping.sandbox_controls import plan_code, sandbox_plan
 from suites.routes import route
 
 TEAM_CALLS = 3  # team-key requests between the two usage reads: enough to tell owner from key holder
@@ -42,26 +41,22 @@ def test_team_key_traffic_counts_on_the_owner(owner: Actor, team_client: httpx.C
           guarantee="TEAM-11")
 
 
-def _sandbox_plan(client: httpx.Client, user: str, plan: str) -> Any:
-    """Set a user's plan through the sandbox controls (reference server only)."""
-    response = client.post("/__sandbox/plan", json={"user": user, "plan": plan})
-    if response.status_code == 404:
-        not_covered("the sandbox offers no plan control (POST /__sandbox/plan)")
-    if response.status_code >= 300:
-        raise HarnessError(f"POST /__sandbox/plan answered {response.status_code}")
-    return response
-
-
 @pytest.mark.guarantee("TEAM-12")
-def test_owner_plan_governs_the_team(profile: TargetProfile, harness, team_client: httpx.Client,
-                                     factory: DataFactory) -> None:
+def test_owner_plan_governs_the_team(profile: TargetProfile, harness: Harness, owner: Actor,
+                                     team_client: httpx.Client, factory: DataFactory) -> None:
     if not profile.sandbox.enabled:
         not_covered("needs the owner on a plan without campaigns: only against a sandbox")
-    control = harness.client("sandbox")
-    _sandbox_plan(control, "owner", "free")
+    if owner.email is None:
+        not_covered("needs the owner's email (the sandbox plan control names accounts by e-mail)")
+    instances = expect_ok(team_client.get("/api/v1/instances"))
+    request = route("POST /api/v1/campaigns").request(factory.name)
+    body = dict(request.json or {})
+    if isinstance(instances, list) and instances and isinstance(instances[0], dict):
+        body["instanceId"] = instances[0]["id"]  # a real team instance: only the plan can refuse it
+    previous = plan_code(owner)
+    sandbox_plan(harness, owner.email, "free")
     try:
-        request = route("POST /api/v1/campaigns").request(factory.name)
-        response = team_client.post(request.path, json=request.json)
+        response = team_client.post(request.path, json=body)
         expect_error(response, 403, "CAMPAIGNS_NOT_AVAILABLE_ON_PLAN", guarantee="TEAM-12")
     finally:
-        _sandbox_plan(control, "owner", "pro")
+        sandbox_plan(harness, owner.email, previous)

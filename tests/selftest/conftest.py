@@ -1,0 +1,39 @@
+"""Self-tests of the suites (see test_fault_detection.py, test_run_outcomes.py).
+
+`slow` marks the tests that start a compliance run (several seconds each); `pytest tests -n 2` runs them two
+at a time. The terminal summary prints the fault → detected guarantees table the detection tests recorded.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.selftest.runs import suite_markers
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: starts compliance runs (seconds each); run with -n 2 to halve")
+
+
+@pytest.fixture(scope="session")
+def checked_guarantees() -> frozenset[str]:
+    """The guarantee IDs some test under suites/ checks today."""
+    return frozenset(i for ids in suite_markers().values() for i in ids)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    rows = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "fault_detection" and getattr(report, "when", "call") == "call":
+                    rows.append(value)
+    if not rows:
+        return
+    terminalreporter.section("fault detection")
+    terminalreporter.write_line("fault | claims | checked | detected (failed) | not detected")
+    for row in sorted(rows, key=lambda r: r["fault"]):
+        terminalreporter.write_line(
+            f"{row['fault']} | {', '.join(row['claims'])} | {', '.join(row['checked']) or '-'} | "
+            f"{', '.join(row['detected']) or '-'} | {', '.join(row['missed']) or '-'}"
+        )

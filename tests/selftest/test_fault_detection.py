@@ -1,0 +1,49 @@
+"""Every fault of the reference server's registry is caught by the suites.
+
+One generic test per fault: when some suite test checks one of the guarantees the fault claims to break, run
+the compliance suite against the embedded server with that fault on, restricted to those guarantees (so a
+detection self-test runs only its fault's checks), and require exit code 1 with every checked MUST guarantee
+the fault claims `failed` in compliance.json. Claimed guarantees no suite checks yet make the test skip.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from msgflash_compliance.contract.catalog import load_catalog
+from msgflash_reference.faults import all_faults
+from tests.selftest.runs import cli, tail, verdicts
+
+FAULT_NAMES = sorted(all_faults())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault_name", FAULT_NAMES)
+def test_fault_is_detected(fault_name: str, checked_guarantees: frozenset[str], tmp_path: Path,
+                           record_property) -> None:
+    fault = all_faults()[fault_name]
+    checked = [i for i in fault.breaks if i in checked_guarantees]
+    row = {"fault": fault_name, "claims": list(fault.breaks), "checked": checked,
+           "detected": [], "missed": []}
+    record_property("fault_detection", row)
+    if not checked:
+        pytest.skip(f"no suite checks {', '.join(fault.breaks)} yet")
+
+    reports = tmp_path / "reports"
+    only = [f"--guarantee={i}" for i in checked]
+    done = cli("run", "--fault", fault_name, *only, "--reports-dir", str(reports))
+    assert (reports / "compliance.json").exists(), f"no compliance.json; run output:\n{tail(done)}"
+    found = verdicts(reports)
+    row["detected"] = [i for i in checked if found.get(i) == "failed"]
+    row["missed"] = [i for i in checked if found.get(i) != "failed"]
+
+    assert done.returncode == 1, f"expected exit 1 (violations), got {done.returncode}:\n{tail(done)}"
+    assert row["detected"], f"none of {checked} failed: {[found.get(i) for i in checked]}\n{tail(done)}"
+    catalog = load_catalog()
+    must_missed = [i for i in row["missed"] if catalog.get(i).level == "MUST"]
+    assert not must_missed, (
+        f"fault {fault_name} claims to break {must_missed} (MUST) but their verdicts are "
+        f"{[found.get(i) for i in must_missed]}:\n{tail(done)}"
+    )
