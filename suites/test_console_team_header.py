@@ -19,6 +19,7 @@ from fixtures.errors import ContractViolation, HarnessError, not_covered
 from fixtures.factories import DataFactory
 from msgflash_compliance.profile import TargetProfile
 from suites.key_scoping.console_keys import create_key, team_keys_path
+from suites.key_scoping.controls import expect_control
 from suites.key_scoping.sandbox_controls import plan_code, sandbox_plan
 
 RESOURCE_PATH = "/api/contacts"
@@ -48,7 +49,7 @@ def _setup(response: httpx.Response, statuses: tuple[int, ...], what: str) -> An
 @pytest.mark.smoke
 @pytest.mark.guarantee("TEAM-18")
 def test_random_team_id_is_team_not_found(owner: Actor, team) -> None:
-    expect_ok(_console(owner, team.id).get(RESOURCE_PATH), guarantee="TEAM-18")  # control: a real member
+    expect_control(_console(owner, team.id).get(RESOURCE_PATH), "the owner uses its own team")
     response = _console(owner, str(uuid.uuid4())).get(RESOURCE_PATH)
     expect_error(response, 404, "TEAM_NOT_FOUND", guarantee="TEAM-18")
 
@@ -149,7 +150,7 @@ def test_removed_member_gets_team_not_found(owner: Actor, outsider: Actor, profi
     member_id = _join(owner, outsider, team_id)
     removal = f"/api/teams/{team_id}/members/{member_id}"
     try:
-        expect_ok(_console(outsider, team_id).get(RESOURCE_PATH), guarantee="TEAM-15")  # control: a member
+        expect_control(_console(outsider, team_id).get(RESOURCE_PATH), "a new member uses the team")
         _setup(_console(owner).delete(removal), (200, 204), "remove the member")
         response = _console(outsider, team_id).get(RESOURCE_PATH)
         expect_error(response, 404, "TEAM_NOT_FOUND", guarantee="TEAM-15")
@@ -176,8 +177,8 @@ def test_deleted_team_is_team_not_found_and_its_keys_fail(admin: Actor, profile:
             key = create_key(console, factory, team_keys_path(team_id), label="created.deleted_team_key")
             team_key = harness.client("probe.deleted-team-key",
                                       headers={"x-api-key": key.secret, "X-Team-Id": team_id})
-            expect_ok(team_key.get("/api/v1/contacts"), guarantee="TEAM-19")  # controls: both work
-            expect_ok(_console(admin, team_id).get(RESOURCE_PATH), guarantee="TEAM-19")
+            expect_control(team_key.get("/api/v1/contacts"), "the new team's key works")
+            expect_control(_console(admin, team_id).get(RESOURCE_PATH), "the new team opens in the console")
             _setup(console.delete(f"/api/teams/{team_id}"), (200, 204), "delete the team")
             gone = _console(admin, team_id).get(RESOURCE_PATH)
             expect_error(gone, 404, "TEAM_NOT_FOUND", guarantee="TEAM-19")

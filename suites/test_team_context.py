@@ -7,11 +7,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from fixtures.assertions import check, expect_error, expect_ok
+from fixtures.assertions import check, expect_error
 from fixtures.clients import Actor, Harness
 from fixtures.errors import not_covered
 from fixtures.factories import DataFactory
 from msgflash_compliance.profile import TargetProfile
+from suites.key_scoping.controls import expect_control
 from suites.key_scoping.sandbox_controls import plan_code, sandbox_plan
 from suites.routes import route
 
@@ -20,7 +21,7 @@ USAGE_PATH = "/api/v1/usage"
 
 
 def _api_requests(owner: Actor) -> int:
-    data = expect_ok(owner.api.get(USAGE_PATH), guarantee="TEAM-11")
+    data = expect_control(owner.api.get(USAGE_PATH), "the owner's usage")
     count = (data.get("usage") or {}).get("apiRequestsCount") if isinstance(data, dict) else None
     check(isinstance(count, int), f"GET {USAGE_PATH}: data.usage.apiRequestsCount is not an integer",
           guarantee="TEAM-11")
@@ -33,7 +34,7 @@ def test_team_key_traffic_counts_on_the_owner(owner: Actor, team_client: httpx.C
     # Other traffic of the owner's account (a concurrent run) only adds to the count: assert at least.
     before = _api_requests(owner)
     for _ in range(TEAM_CALLS):
-        expect_ok(team_client.get("/api/v1/contacts", params={"limit": 1}), guarantee="TEAM-11")
+        expect_control(team_client.get("/api/v1/contacts", params={"limit": 1}), "a team-key workspace call")
     after = _api_requests(owner)
     check(after - before >= TEAM_CALLS,
           f"{TEAM_CALLS} successful team-key requests raised the team owner's apiRequestsCount by only "
@@ -48,7 +49,7 @@ def test_owner_plan_governs_the_team(profile: TargetProfile, harness: Harness, o
         not_covered("needs the owner on a plan without campaigns: only against a sandbox")
     if owner.email is None:
         not_covered("needs the owner's email (the sandbox plan control names accounts by e-mail)")
-    instances = expect_ok(team_client.get("/api/v1/instances"))
+    instances = expect_control(team_client.get("/api/v1/instances"), "the team's instances")
     request = route("POST /api/v1/campaigns").request(factory.name)
     body = dict(request.json or {})
     if isinstance(instances, list) and instances and isinstance(instances[0], dict):

@@ -11,10 +11,10 @@ PLAN_CONTROL = "/__sandbox/plan"
 
 
 def sandbox_plan(harness: Harness, email: str, plan: str) -> None:
-    """Put an account on a plan now, without a payment."""
-    response = harness.client("sandbox").post(PLAN_CONTROL, json={"email": email, "plan": plan})
+    """Put an account (named by e-mail) on a plan now, without a payment."""
+    response = harness.client("sandbox").post(PLAN_CONTROL, json={"user": email, "plan": plan})
     if response.status_code == 404 and error_code_of(response) == "NOT_FOUND":
-        not_covered(f"the sandbox offers no plan control (POST {PLAN_CONTROL})")
+        not_covered(f"the sandbox plan control (POST {PLAN_CONTROL}) answered 404: {response.text[:120]}")
     if response.status_code != 200:
         code = error_code_of(response) or ""
         raise HarnessError(f"POST {PLAN_CONTROL} answered {response.status_code} {code}")
