@@ -205,3 +205,15 @@ def test_budget_exhaustion_stops_the_run_as_broken(pytester: pytest.Pytester, ta
 
 def _allure_results(directory: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in directory.glob("*-result.json")]
+
+
+def test_running_the_real_suites_without_a_target_is_a_usage_error() -> None:
+    import subprocess
+    import sys
+
+    from fixtures.plugin import SUITES_DIR
+
+    done = subprocess.run([sys.executable, "-m", "pytest", str(SUITES_DIR), "-q", "-p", "no:cacheprovider"],
+                          cwd=SUITES_DIR.parent, capture_output=True, text=True, timeout=120)
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "checking suites/ needs a target: pass --target-profile PATH" in done.stderr
