@@ -3,8 +3,6 @@ expectation for every cell, and only catalog guarantee IDs."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from msgflash_compliance.contract.catalog import load_catalog
