@@ -15,6 +15,9 @@ from tests.selftest.runs import ReferenceServer, cli, compliance, tail
 
 JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+")
 VALID_KEY = "msgf_live_" + "0" * 64
+PLACEHOLDER = re.compile(
+    r"<(?:owner|admin|collaborator|outsider|team|created)\.[a-z_]+>|<redacted(?::[a-z-]+)?>"
+)
 # Guarantees whose checks put secrets on the wire and in bodies: console logins (JWTs), new keys.
 SECRET_HEAVY = ("AUTH-05", "AUTH-12", "AUTH-13", "TEAM-17")
 
@@ -100,12 +103,15 @@ def test_no_secret_in_reports_or_output_of_a_failing_run(tmp_path: Path, checked
     leaks += [f"a JWT in the console output: {m[:12]}…" for m in JWT_SHAPE.findall(done.stdout + done.stderr)]
     files = [p for p in reports.rglob("*") if p.is_file()]
     assert files, "the run wrote no reports"
+    placeholders = 0  # proof the evidence did carry credentials, redacted: the scan below is not vacuous
     for path in files:
         text = path.read_bytes().decode("utf-8", errors="replace")
+        placeholders += len(PLACEHOLDER.findall(text))
         where = path.relative_to(reports)
         leaks += [f"{label} in {where}" for label, value in secrets.items() if value in text]
         leaks += [f"a JWT in {where}" for _ in JWT_SHAPE.findall(text)[:1]]
     assert not leaks, "secrets leaked:\n" + "\n".join(leaks)
+    assert placeholders, "no redaction placeholder in the reports: the evidence recorded no credential at all"
 
 
 def _server(tmp_path: Path, fault: str) -> ReferenceServer:
