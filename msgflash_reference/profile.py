@@ -1,0 +1,45 @@
+"""The TOML target profile `serve --write-profile` writes for the seeded identities."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from msgflash_reference.seed import IDENTITIES, SeedResult
+
+
+def profile_document(base_url: str, seeded: SeedResult, *, sandbox: bool) -> dict[str, Any]:
+    return {
+        "base_url": base_url,
+        "identities": {
+            name: {
+                "api_key": seeded.identities[name].api_key,
+                "email": seeded.identities[name].email,
+                "password": seeded.identities[name].password,
+            }
+            for name in IDENTITIES
+        },
+        "team": {"id": seeded.team_id, "api_key": seeded.team_api_key},
+        "other_team": {"id": seeded.other_team_id},
+        "safety": {"billing_probes": True},  # the embedded sandbox may be mutated
+        "sandbox": {"enabled": sandbox},  # /__sandbox/ control routes exist
+    }
+
+
+def write_profile(path: Path, document: dict[str, Any]) -> None:
+    """Write atomically (temp file + rename): a reader never sees half a profile."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".profile-", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            tomli_w.dump(document, handle)
+        os.chmod(tmp, 0o600)  # it holds secrets
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
