@@ -90,7 +90,7 @@ def members(conn: sqlite3.Connection, team_id: str) -> list[dict[str, Any]]:
 
 def pending_invitations(conn: sqlite3.Connection, team_id: str, now: datetime) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT * FROM team_invitations WHERE team_id = ? AND status = 'pending' ORDER BY created_at, id",
+        "SELECT * FROM team_invitations WHERE team_id = ? AND status = 'pending' ORDER BY created_at, rowid",
         (team_id,),
     ).fetchall()
     return [invitation_view(r) for r in rows if r["expires_at"] > iso(now)]
@@ -135,9 +135,7 @@ def team_detail(conn: sqlite3.Connection, team_id: str, now: datetime) -> dict[s
     }
 
 
-def my_invitations(
-    conn: sqlite3.Connection, svc: Services, email: str, now: datetime
-) -> list[dict[str, Any]]:
+def my_invitations(conn: sqlite3.Connection, svc: Services, email: str, now: datetime) -> list[dict[str, Any]]:
     """Live invitations addressed to the signed-in e-mail, in live teams (GET /api/teams/invitations/mine)."""
     rules = invitation_rules(svc)
     id_key, team_key = rules.mine_item_keys()
@@ -146,7 +144,7 @@ def my_invitations(
                   u.full_name AS inviter_name FROM team_invitations i
            JOIN teams t ON t.id = i.team_id AND t.deleted_at IS NULL
            JOIN users u ON u.id = i.invited_by_user_id
-           WHERE i.email = ? ORDER BY i.created_at, i.id""",
+           WHERE i.email = ? ORDER BY i.created_at, i.rowid""",
         (email,),
     ).fetchall()
     return [
@@ -176,14 +174,10 @@ def _is_active_member(conn: sqlite3.Connection, team_id: str, email: str) -> boo
     )
 
 
-def _enforce_seat(
-    svc: Services, conn: sqlite3.Connection, team_id: str, owner_id: str, now: datetime
-) -> None:
+def _enforce_seat(svc: Services, conn: sqlite3.Connection, team_id: str, owner_id: str, now: datetime) -> None:
     """One more seat must fit: members + live pending invitations < the owner's plan's seats (G21)."""
     plan = current_plan(conn, svc.plans, owner_id, now)
-    svc.policies.plan_rules.enforce(
-        conn, "seats", plan, CapScope(owner_id=owner_id, team_id=team_id, now_iso=iso(now))
-    )
+    svc.policies.plan_rules.enforce(conn, "seats", plan, CapScope(owner_id=owner_id, team_id=team_id, now_iso=iso(now)))
 
 
 def _issue(

@@ -2,8 +2,10 @@
 
 Invitations last 24 h by the server clock; a resend issues a new id, token and expiry and kills the old link;
 a pending invitation holds a seat (G21). Accept takes exactly one of `token` (the e-mail link) or
-`invitationId` (signed in): 410 INVITE_INVALID_OR_EXPIRED, 403 INVITE_EMAIL_MISMATCH, 409
-INVITE_DUPLICATE_MEMBER, else 200 `{teamId, role}`.
+`invitationId` (signed in), then answers, in this order: 410 INVITE_INVALID_OR_EXPIRED (unknown, or its team
+deleted), 403 INVITE_EMAIL_MISMATCH (addressed to someone else; 410 if it is no longer live), 409
+INVITE_DUPLICATE_MEMBER (already a member, e.g. accepting twice), 410 (expired, revoked or used), else 200
+`{teamId, role}`.
 """
 
 from __future__ import annotations
@@ -73,20 +75,25 @@ def accept_invitation(
             ).fetchone()
         team = (
             row
-            and conn.execute(
-                "SELECT id FROM teams WHERE id = ? AND deleted_at IS NULL", (row["team_id"],)
-            ).fetchone()
+            and conn.execute("SELECT id FROM teams WHERE id = ? AND deleted_at IS NULL", (row["team_id"],)).fetchone()
         )
-        if row is None or team is None or not rules.is_live(row, now):
+        if row is None or team is None:
             raise _gone()
+        live = rules.is_live(row, now)
         if not rules.emails_match(row["email"], user.email):
-            raise ApiError("INVITE_EMAIL_MISMATCH", "This invitation was sent to another e-mail address")
+            raise (
+                _gone()
+                if not live
+                else ApiError("INVITE_EMAIL_MISMATCH", "This invitation was sent to another e-mail address")
+            )
         member = conn.execute(
             "SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ? AND removed_at IS NULL",
             (row["team_id"], user.id),
         ).fetchone()
-        if member is not None:
+        if member is not None:  # e.g. the same invitation accepted twice
             raise ApiError("INVITE_DUPLICATE_MEMBER", "You are already a member of this team")
+        if not live:
+            raise _gone()
         add_member(conn, team_id=row["team_id"], user_id=user.id, role=row["role"], now=now)
         conn.execute(
             "UPDATE team_invitations SET status = 'accepted', accepted_at = ? WHERE id = ?",
