@@ -4,8 +4,8 @@ Invitations last 24 h by the server clock; a resend issues a new id, token and e
 a pending invitation holds a seat (G21). Accept takes exactly one of `token` (the e-mail link) or
 `invitationId` (signed in), then answers, in this order: 410 INVITE_INVALID_OR_EXPIRED (unknown, or its team
 deleted), 403 INVITE_EMAIL_MISMATCH (addressed to someone else; 410 if it is no longer live), 409
-INVITE_DUPLICATE_MEMBER (already a member, e.g. accepting twice), 410 (expired, revoked or used), else 200
-`{teamId, role}`.
+INVITE_DUPLICATE_MEMBER (already a member, by this live or accepted invitation: e.g. accepting twice), 410
+(expired, revoked or superseded by a resend), else 200 `{teamId, role}`.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def accept_invitation(
             "SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ? AND removed_at IS NULL",
             (row["team_id"], user.id),
         ).fetchone()
-        if member is not None:  # e.g. the same invitation accepted twice
+        if member is not None and (live or row["status"] == "accepted"):  # e.g. the same one accepted twice
             raise ApiError("INVITE_DUPLICATE_MEMBER", "You are already a member of this team")
         if not live:
             raise _gone()
