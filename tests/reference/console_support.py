@@ -21,9 +21,11 @@ from msgflash_reference.server_thread import RunningServer
 _serial = itertools.count(1)
 
 
-def server_config(db_path: Path, faults: tuple[str, ...] = ()) -> ServerConfig:
+def server_config(db_path: Path, faults: tuple[str, ...] = (), sandbox: bool = True) -> ServerConfig:
     """Cheap passwords and no rate limit: the self-tests fire requests fast and create many users."""
-    return ServerConfig(db_path=db_path, faults=faults, password_iterations=1_000, rate_limit_per_second=None)
+    return ServerConfig(
+        db_path=db_path, faults=faults, sandbox=sandbox, password_iterations=1_000, rate_limit_per_second=None
+    )
 
 
 class ServerPool:
@@ -34,9 +36,9 @@ class ServerPool:
         self._dir = tempfile.TemporaryDirectory(prefix="msgflash-console-")
         self._servers: list[RunningServer] = []
 
-    def start(self, *faults: str, seed: bool = True) -> RunningServer:
+    def start(self, *faults: str, seed: bool = True, sandbox: bool = True) -> RunningServer:
         db_path = Path(self._dir.name) / f"ref-{next(_serial)}.sqlite"
-        server = RunningServer(server_config(db_path, tuple(faults)), seed=seed).start()
+        server = RunningServer(server_config(db_path, tuple(faults), sandbox), seed=seed).start()
         self._servers.append(server)
         return server
 
@@ -98,19 +100,13 @@ class Console:
             headers["x-team-id"] = team.id if isinstance(team, Team) else team
         return self.http.request(method, path, headers=headers, **kwargs)
 
-    def get(
-        self, path: str, user: User | None = None, team: str | Team | None = None, **kw: Any
-    ) -> httpx.Response:
+    def get(self, path: str, user: User | None = None, team: str | Team | None = None, **kw: Any) -> httpx.Response:
         return self.call("GET", path, user, team, **kw)
 
-    def post(
-        self, path: str, user: User | None = None, team: str | Team | None = None, **kw: Any
-    ) -> httpx.Response:
+    def post(self, path: str, user: User | None = None, team: str | Team | None = None, **kw: Any) -> httpx.Response:
         return self.call("POST", path, user, team, **kw)
 
-    def delete(
-        self, path: str, user: User | None = None, team: str | Team | None = None, **kw: Any
-    ) -> httpx.Response:
+    def delete(self, path: str, user: User | None = None, team: str | Team | None = None, **kw: Any) -> httpx.Response:
         return self.call("DELETE", path, user, team, **kw)
 
     # -- sandbox ------------------------------------------------------------------------------------------
@@ -150,23 +146,17 @@ class Console:
     def seeded(self, name: str) -> User:
         assert self.server.seed is not None
         identity = self.server.seed.identities[name]
-        return User(
-            identity.user_id, identity.email, identity.password, self.login(identity.email, identity.password)
-        )
+        return User(identity.user_id, identity.email, identity.password, self.login(identity.email, identity.password))
 
     # -- teams --------------------------------------------------------------------------------------------
-    def create_team(
-        self, owner: User, *invitees: tuple[User | str, str], name: str = "Team"
-    ) -> dict[str, Any]:
+    def create_team(self, owner: User, *invitees: tuple[User | str, str], name: str = "Team") -> dict[str, Any]:
         invites = [{"email": u.email if isinstance(u, User) else u, "role": role} for u, role in invitees]
         return ok(self.post("/api/teams", owner, json={"name": name, "invites": invites}), 201)
 
     def accept(self, user: User, team_id: str) -> httpx.Response:
         mine = ok(self.get("/api/teams/invitations/mine", user))
         invitation = next(i for i in mine if i["teamId"] == team_id)
-        return self.post(
-            "/api/teams/invitations/accept", user, json={"invitationId": invitation["invitationId"]}
-        )
+        return self.post("/api/teams/invitations/accept", user, json={"invitationId": invitation["invitationId"]})
 
     def team(self, owner_plan: str = "pro", roles: tuple[str, ...] = ("admin", "collaborator")) -> Team:
         """A team whose members (one per role) have joined. A team starts with at least one invitation:
