@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from msgflash_reference.accounts import create_user, set_password
 from msgflash_reference.billing_views import me_view
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.console_access import AuthSession
 from msgflash_reference.envelopes import created, ok
@@ -34,40 +34,44 @@ router = APIRouter()
 
 VERIFY_TTL = timedelta(hours=24)
 RESET_TTL = timedelta(hours=1)
-MAX_PASSWORD_CHARS = 200
+MAX_PASSWORD_CHARS = 1024
 
 
-class SignupBody(BaseModel):
-    """The signup fields are not documented: email, password, fullName assumed; others are ignored."""
+class AuthBody(BaseModel):
+    """The auth bodies are documented by purpose only and the spec leaves them open: exact types, unknown
+    fields ignored (the other console bodies refuse them)."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class SignupBody(AuthBody):
+    """email, password and fullName are assumed (the signup fields are not documented)."""
+
     email: str
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
-    fullName: str | None = Field(default=None, max_length=200)
+    fullName: str | None = Field(default=None, max_length=500)
 
 
-class LoginBody(StrictBody):
+class LoginBody(AuthBody):
     email: str
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
 
 
-class EmailBody(StrictBody):
+class EmailBody(AuthBody):
     email: str
 
 
-class TokenBody(StrictBody):
-    token: str = Field(min_length=1, max_length=200)
+class TokenBody(AuthBody):
+    token: str = Field(min_length=1, max_length=500)
 
 
-class ResetBody(StrictBody):
-    token: str = Field(min_length=1, max_length=200)
+class ResetBody(AuthBody):
+    token: str = Field(min_length=1, max_length=500)
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
 
 
 # -- single-use e-mail tokens ------------------------------------------------------------------------------
-def _issue_email_token(
-    conn: sqlite3.Connection, user_id: str, purpose: str, ttl: timedelta, now: datetime
-) -> str:
+def _issue_email_token(conn: sqlite3.Connection, user_id: str, purpose: str, ttl: timedelta, now: datetime) -> str:
     """A new token for `purpose`; earlier unused ones of that purpose stop working."""
     conn.execute(
         "UPDATE email_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL",
@@ -98,9 +102,7 @@ def _user_by_email(conn: sqlite3.Connection, email: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM users WHERE email = ? AND deleted_at IS NULL", (email,)).fetchone()
 
 
-def _mail_verification(
-    conn: sqlite3.Connection, request: Request, user_id: str, email: str, now: datetime
-) -> None:
+def _mail_verification(conn: sqlite3.Connection, request: Request, user_id: str, email: str, now: datetime) -> None:
     token = _issue_email_token(conn, user_id, "verify_email", VERIFY_TTL, now)
     send_mail(
         conn,
@@ -125,9 +127,7 @@ def _ack(**extra: object) -> JSONResponse:
 
 # -- routes -------------------------------------------------------------------------------------------------
 @router.post("/api/auth/signup")
-def signup(
-    request: Request, svc: Svc, body: Annotated[SignupBody, Depends(json_body(SignupBody))]
-) -> JSONResponse:
+def signup(request: Request, svc: Svc, body: Annotated[SignupBody, Depends(json_body(SignupBody))]) -> JSONResponse:
     """No automatic sign-in (AUTH-09): the account waits for its e-mail verification."""
     email = normalise_email(body.email)
     now = svc.clock.now()
@@ -157,9 +157,7 @@ def login(svc: Svc, body: Annotated[LoginBody, Depends(json_body(LoginBody))]) -
         raise ApiError("UNAUTHORIZED", "Invalid e-mail or password")
     if not user["email_verified"]:
         raise ApiError("EMAIL_NOT_VERIFIED", "Confirm your e-mail address before signing in")
-    token, expires_at = issue_token(
-        user["id"], svc.config.jwt_secret, svc.clock.now(), svc.config.jwt_ttl_seconds
-    )
+    token, expires_at = issue_token(user["id"], svc.config.jwt_secret, svc.clock.now(), svc.config.jwt_ttl_seconds)
     return ok(
         {
             "token": token,
@@ -194,12 +192,8 @@ def verify_email(svc: Svc, body: Annotated[TokenBody, Depends(json_body(TokenBod
     now = svc.clock.now()
     with svc.db.transaction() as conn:
         row = _live_email_token(conn, body.token, "verify_email", now)
-        conn.execute(
-            "UPDATE email_tokens SET used_at = ? WHERE token_hash = ?", (iso(now), row["token_hash"])
-        )
-        conn.execute(
-            "UPDATE users SET email_verified = 1, updated_at = ? WHERE id = ?", (iso(now), row["user_id"])
-        )
+        conn.execute("UPDATE email_tokens SET used_at = ? WHERE token_hash = ?", (iso(now), row["token_hash"]))
+        conn.execute("UPDATE users SET email_verified = 1, updated_at = ? WHERE id = ?", (iso(now), row["user_id"]))
     return _ack(email=row["email"], verified=True)
 
 
@@ -260,8 +254,7 @@ def console_me(conn: sqlite3.Connection, svc: Services, user_id: str, now: datet
         "displayName": user["display_name"],
         "avatarUrl": user["avatar_url"],
         "teams": [
-            {key: team[key] for key in ("id", "name", "role", "isOwner")}
-            for team in team_summaries(conn, user_id)
+            {key: team[key] for key in ("id", "name", "role", "isOwner")} for team in team_summaries(conn, user_id)
         ],
     }
 

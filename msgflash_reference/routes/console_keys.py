@@ -37,7 +37,7 @@ PERIOD_KEY_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 class KeyCreate(StrictBody):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=500)
 
 
 def key_row_view(row: sqlite3.Row) -> dict[str, Any]:
@@ -78,9 +78,7 @@ def create_workspace_key(
     plan = current_plan(conn, svc.plans, owner_id, now)
     scope = CapScope(owner_id=owner_id, workspace_id=team_id or owner_id, team_id=team_id, now_iso=iso(now))
     svc.policies.plan_rules.enforce(conn, "api_keys", plan, scope)
-    issued = issue_key(
-        conn, svc.policies.key_generator, user_id=actor_id, team_id=team_id, name=name, now=now
-    )
+    issued = issue_key(conn, svc.policies.key_generator, user_id=actor_id, team_id=team_id, name=name, now=now)
     row = conn.execute("SELECT * FROM api_keys WHERE id = ?", (issued.id,)).fetchone()
     return {**key_row_view(row), "secret": issued.secret}
 
@@ -171,7 +169,5 @@ def delete_key(key_id: str, ctx: ConsoleContext, svc: Svc) -> JSONResponse:
     _require_key_manager(svc, ctx)
     key_id = parse_id(key_id)
     with svc.db.transaction() as conn:
-        revoke_workspace_key(
-            conn, key_id=key_id, team_id=ctx.team_id, user_id=ctx.actor_id, now=svc.clock.now()
-        )
+        revoke_workspace_key(conn, key_id=key_id, team_id=ctx.team_id, user_id=ctx.actor_id, now=svc.clock.now())
     return deleted(key_id)

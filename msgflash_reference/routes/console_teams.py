@@ -49,12 +49,12 @@ router.include_router(console_invitations.router)
 
 
 class TeamCreate(StrictBody):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=500)
     invites: list[InviteBody]
 
 
 class TeamRename(StrictBody):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=500)
 
 
 class AssignmentBody(StrictBody):

@@ -96,5 +96,7 @@ def test_me_without_a_valid_session_is_401(c: Console, header: str | None) -> No
 
 def test_bodies_are_validated(c: Console) -> None:
     expect(c.post("/api/auth/login", json={"email": "a@b.test"}), 400, "VALIDATION_ERROR")
+    extra = {"email": "nobody@b.test", "password": "x", "remember": True}
+    expect(c.post("/api/auth/login", json=extra), 401, "UNAUTHORIZED")  # the spec leaves the body open
     expect(c.post("/api/auth/signup", json={"email": "not-an-email", "password": "x"}), 400, "VALIDATION_ERROR")
     expect(c.get("/api/auth/verify-email/validate"), 400, "VALIDATION_ERROR")
