@@ -70,9 +70,7 @@ def get_usage(ctx: ConsoleContext, svc: Svc) -> JSONResponse:
 
 
 @router.get("/api/billing/payments")
-def get_payments(
-    ctx: ConsoleContext, svc: Svc, page: str | None = None, limit: str | None = None
-) -> JSONResponse:
+def get_payments(ctx: ConsoleContext, svc: Svc, page: str | None = None, limit: str | None = None) -> JSONResponse:
     account = _reader(svc, ctx, Action.BILLING_PAYMENTS)
     with svc.db.read() as conn:
         return ok(payments_page(conn, svc, account, page, limit))

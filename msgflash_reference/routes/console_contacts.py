@@ -69,9 +69,7 @@ def list_contacts(
         where.append(sql)
         params.extend(args)
     with svc.db.read() as conn:
-        total = int(
-            conn.execute(f"SELECT COUNT(*) FROM contacts WHERE {' AND '.join(where)}", params).fetchone()[0]
-        )
+        total = int(conn.execute(f"SELECT COUNT(*) FROM contacts WHERE {' AND '.join(where)}", params).fetchone()[0])
         if cursor is not None:
             sql, args = pager.after(order, *pager.decode(cursor, order))
             where.append(sql)

@@ -47,10 +47,7 @@ MAX_CLOCK_SHIFT_SECONDS = 100 * 366 * 24 * 3600
 
 def take_snapshot(conn: sqlite3.Connection) -> Snapshot:
     tables = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     ]
     snapshot: Snapshot = {}
     for table in tables:
@@ -63,10 +60,7 @@ def restore_snapshot(conn: sqlite3.Connection, snapshot: Snapshot) -> None:
     """Inside a write transaction: every table emptied and refilled (foreign keys checked at commit)."""
     conn.execute("PRAGMA defer_foreign_keys = ON")
     tables = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     ]
     for table in tables:
         conn.execute(f'DELETE FROM "{table}"')
@@ -132,9 +126,7 @@ def get_clock(svc: Svc) -> JSONResponse:
 def move_clock(svc: Svc, body: Annotated[ClockBody, Depends(json_body(ClockBody))]) -> JSONResponse:
     given = [name for name in ("advanceSeconds", "now", "reset") if getattr(body, name) is not None]
     if len(given) != 1:
-        raise validation_error(
-            [{"field": "body", "message": "give exactly one of advanceSeconds, now, reset"}]
-        )
+        raise validation_error([{"field": "body", "message": "give exactly one of advanceSeconds, now, reset"}])
     if body.advanceSeconds is not None:
         if abs(body.advanceSeconds) > MAX_CLOCK_SHIFT_SECONDS:
             raise invalid_field("advanceSeconds", "must be within 100 years")
@@ -158,9 +150,7 @@ def get_outbox(svc: Svc, email: str | None = None, kind: str | None = None) -> J
 
 
 def _session(conn: sqlite3.Connection, raw_id: str) -> sqlite3.Row:
-    row = conn.execute(
-        "SELECT * FROM checkout_sessions WHERE id = ?", (parse_id(raw_id, "sessionId"),)
-    ).fetchone()
+    row = conn.execute("SELECT * FROM checkout_sessions WHERE id = ?", (parse_id(raw_id, "sessionId"),)).fetchone()
     if row is None:
         raise not_found("Checkout session")
     return row
@@ -219,9 +209,7 @@ def put_counters(svc: Svc, body: Annotated[CountersBody, Depends(json_body(Count
     now = svc.clock.now()
     with svc.db.transaction() as conn:
         user_id = _user_id(conn, body.user)
-        set_counters(
-            conn, user_id, now, messages=body.messages, statuses=body.statuses, api_requests=body.apiRequests
-        )
+        set_counters(conn, user_id, now, messages=body.messages, statuses=body.statuses, api_requests=body.apiRequests)
         return ok({"userId": user_id, "usage": usage_view(conn, user_id, now)})
 
 

@@ -255,9 +255,7 @@ def resend_kills_old_link(c: Console) -> None:
     ok(c.post(f"/api/teams/{t.id}/invitations/{first['id']}/resend", t.owner))
     new = _token(c, guest.email)
     assert new != old
-    expect(
-        c.post("/api/teams/invitations/accept", guest, json={"token": old}), 410, "INVITE_INVALID_OR_EXPIRED"
-    )
+    expect(c.post("/api/teams/invitations/accept", guest, json={"token": old}), 410, "INVITE_INVALID_OR_EXPIRED")
     assert ok(c.post("/api/teams/invitations/accept", guest, json={"token": new}))["teamId"] == t.id
 
 
@@ -285,9 +283,7 @@ def accept_needs_matching_email(c: Console) -> None:
     invited, other = c.user(label="invited"), c.user(label="other")
     invitation = _invite(c, t, invited.email)
     token = _token(c, invited.email)
-    expect(
-        c.post("/api/teams/invitations/accept", other, json={"token": token}), 403, "INVITE_EMAIL_MISMATCH"
-    )
+    expect(c.post("/api/teams/invitations/accept", other, json={"token": token}), 403, "INVITE_EMAIL_MISMATCH")
     expect(
         c.post("/api/teams/invitations/accept", other, json={"invitationId": invitation["id"]}),
         403,
@@ -307,11 +303,7 @@ def mine_lists_invitations(c: Console) -> None:
     invitation = _invite(c, t, guest.email, "admin")
     (item,) = ok(c.get("/api/teams/invitations/mine", guest))
     assert item.get("invitationId") == invitation["id"] and item.get("teamId") == t.id, item
-    assert (
-        item["role"] == "admin"
-        and item["teamName"] == "Team"
-        and item["expiresAt"] == invitation["expiresAt"]
-    )
+    assert item["role"] == "admin" and item["teamName"] == "Team" and item["expiresAt"] == invitation["expiresAt"]
 
 
 # Fault name -> the check that must fail under it (and pass on a clean server).

@@ -41,9 +41,7 @@ def test_every_fault_names_known_guarantees() -> None:
         assert set(fault.breaks) <= known, (fault.name, set(fault.breaks) - known)
 
 
-@pytest.mark.parametrize(
-    "check", sorted(set(CHECKS.values()), key=lambda f: f.__name__), ids=lambda f: f.__name__
-)
+@pytest.mark.parametrize("check", sorted(set(CHECKS.values()), key=lambda f: f.__name__), ids=lambda f: f.__name__)
 def test_check_passes_on_a_clean_server(check, clean: Console) -> None:
     try:
         check(clean)
