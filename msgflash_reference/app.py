@@ -33,7 +33,7 @@ from msgflash_reference.services import Services
 log = logging.getLogger("msgflash_reference")
 
 # Core route modules, then the console/sandbox ones (included when present: another area owns them).
-CORE_ROUTES = ("account", "billing")
+CORE_ROUTES = ("account", "billing", "contacts", "groups", "bulk", "messages", "instances")
 OPTIONAL_ROUTES = (
     "console_auth",
     "console_teams",

@@ -1,0 +1,72 @@
+"""Contacts (facts §11.7): request bodies, the API shape, and the rules shared by the routes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from pydantic import Field
+
+from msgflash_reference.bodies import StrictBody
+from msgflash_reference.errors import invalid_field
+from msgflash_reference.ids import is_uuid
+
+E164 = r"^\+[1-9][0-9]{6,14}$"
+NAME_MAX = 200
+CONTACTS_DEFAULT_LIMIT = 50
+CONTACTS_MAX_LIMIT = 100
+BULK_MAX_IDS = 10_000
+
+
+class ContactCreate(StrictBody):
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    phone: str = Field(pattern=E164)
+    tags: list[str] = Field(default_factory=list, max_length=100)
+    meta: dict[str, Any] | None = None
+
+
+class ContactUpdate(StrictBody):
+    """All optional; `tags` and `meta` replace the stored values (CNT-03)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    phone: str | None = Field(default=None, pattern=E164)
+    tags: list[str] | None = Field(default=None, max_length=100)
+    meta: dict[str, Any] | None = None
+
+
+class ContactIds(StrictBody):
+    """1 to 10 000 contact ids (UUIDs)."""
+
+    contactIds: list[str] = Field(min_length=1, max_length=BULK_MAX_IDS)  # the documented name
+
+
+def clean_name(name: str) -> str:
+    stripped = name.strip()
+    if not stripped:
+        raise invalid_field("name", "must not be blank")
+    return stripped
+
+
+def contact_ids(body: ContactIds) -> list[str]:
+    """Canonical (lowercase) ids in the order given; 400 when one is not a UUID."""
+    bad = [n for n, value in enumerate(body.contactIds) if not is_uuid(value)]
+    if bad:
+        raise invalid_field(f"contactIds.{bad[0]}", "must be a UUID")
+    return [value.lower() for value in body.contactIds]
+
+
+def contact_view(row: sqlite3.Row, *, with_meta: bool = False) -> dict[str, Any]:
+    """List items carry no `meta` (facts §11.7); a single contact does."""
+    view: dict[str, Any] = {
+        "id": row["id"],
+        "name": row["name"],
+        "phone": row["phone"],
+        "tags": json.loads(row["tags"]),
+        "temperature": row["temperature"],
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"],
+    }
+    if with_meta:
+        view["meta"] = json.loads(row["meta"]) if row["meta"] else None
+    return view
