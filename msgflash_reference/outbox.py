@@ -58,7 +58,5 @@ def read_outbox(conn: sqlite3.Connection, email: str | None, kind: str | None = 
         clauses.append("kind = ?")
         params.append(kind)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    rows = conn.execute(
-        f"SELECT * FROM outbox {where} ORDER BY created_at DESC, rowid DESC", params
-    ).fetchall()
+    rows = conn.execute(f"SELECT * FROM outbox {where} ORDER BY created_at DESC, rowid DESC", params).fetchall()
     return [mail_view(r) for r in rows]

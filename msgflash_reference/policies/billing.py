@@ -50,27 +50,19 @@ class BillingRules:
         """Scheduled changes happen at the end of the current billing period."""
         return period_end(now)
 
-    def _schedule(
-        self, conn: sqlite3.Connection, account_id: str, action: str, plan_code: str, now: datetime
-    ) -> None:
+    def _schedule(self, conn: sqlite3.Connection, account_id: str, action: str, plan_code: str, now: datetime) -> None:
         conn.execute(
             """UPDATE subscriptions SET scheduled_plan = ?, scheduled_plan_at = ?, scheduled_action = ?,
                  cancel_at_period_end = ?, updated_at = ? WHERE user_id = ?""",
             (plan_code, self.scheduled_at(now), action, int(action == "cancel"), iso(now), account_id),
         )
 
-    def _refuse_if_scheduled(
-        self, svc: Services, conn: sqlite3.Connection, account_id: str, now: datetime
-    ) -> None:
+    def _refuse_if_scheduled(self, svc: Services, conn: sqlite3.Connection, account_id: str, now: datetime) -> None:
         if current_subscription(conn, svc.plans, account_id, now).scheduled_action:
-            raise ApiError(
-                "DOWNGRADE_ALREADY_SCHEDULED", "A plan change is already scheduled; cancel it first"
-            )
+            raise ApiError("DOWNGRADE_ALREADY_SCHEDULED", "A plan change is already scheduled; cancel it first")
 
     # -- mutations ----------------------------------------------------------------------------------------
-    def checkout_plan(
-        self, svc: Services, conn: sqlite3.Connection, account_id: str, code: str, now: datetime
-    ) -> Plan:
+    def checkout_plan(self, svc: Services, conn: sqlite3.Connection, account_id: str, code: str, now: datetime) -> Plan:
         """The plan a checkout may be opened for: an existing paid plan above the current one."""
         plan = svc.plans.get(code)
         if plan is None:
@@ -110,9 +102,7 @@ class BillingRules:
         self._refuse_if_scheduled(svc, conn, account_id, now)
         self._schedule(conn, account_id, "cancel", svc.plans.free.code, now)
 
-    def downgrade(
-        self, svc: Services, conn: sqlite3.Connection, account_id: str, code: str, now: datetime
-    ) -> None:
+    def downgrade(self, svc: Services, conn: sqlite3.Connection, account_id: str, code: str, now: datetime) -> None:
         """Schedule a lower plan for period end unless it cannot host the owner's teams (BILL-15, BILL-17)."""
         settle_due_change(conn, account_id, now)
         target = svc.plans.get(code)
@@ -120,16 +110,13 @@ class BillingRules:
             raise ApiError("NOT_FOUND", f"Plan {code!r} is not available")
         current = current_subscription(conn, svc.plans, account_id, now).plan
         if svc.plans.order(target.code) >= svc.plans.order(current.code):
-            raise ApiError(
-                "INVALID_PLAN_CHANGE", f"{target.name} is not below your current plan ({current.name})"
-            )
+            raise ApiError("INVALID_PLAN_CHANGE", f"{target.name} is not below your current plan ({current.name})")
         self._refuse_if_scheduled(svc, conn, account_id, now)
         blocking = self.blocking_team_ids(svc, conn, account_id, target, now)
         if blocking:
             raise ApiError(
                 "PLAN_CHANGE_BLOCKED_ACTIVE_TEAMS",
-                f"{target.name} cannot host {len(blocking)} of your active teams; "
-                "delete them or free seats first",
+                f"{target.name} cannot host {len(blocking)} of your active teams; delete them or free seats first",
                 details={"teamIds": blocking},
             )
         self._schedule(conn, account_id, "downgrade", target.code, now)
@@ -158,9 +145,7 @@ class BillingRules:
         }
         return [team_id for team_id in teams if team_id in over_cap or team_id in too_big]
 
-    def cancel_scheduled_change(
-        self, svc: Services, conn: sqlite3.Connection, account_id: str, now: datetime
-    ) -> None:
+    def cancel_scheduled_change(self, svc: Services, conn: sqlite3.Connection, account_id: str, now: datetime) -> None:
         settle_due_change(conn, account_id, now)
         if not current_subscription(conn, svc.plans, account_id, now).scheduled_action:
             raise ApiError("NO_SCHEDULED_CHANGE", "There is no scheduled plan change to cancel")
@@ -220,13 +205,9 @@ class _ThirtyDaysNotPeriodEnd(BillingRules):
 
 @dataclass(frozen=True)
 class _DowngradeImmediately(BillingRules):
-    def downgrade(
-        self, svc: Services, conn: sqlite3.Connection, account_id: str, code: str, now: datetime
-    ) -> None:
+    def downgrade(self, svc: Services, conn: sqlite3.Connection, account_id: str, code: str, now: datetime) -> None:
         super().downgrade(svc, conn, account_id, code, now)
-        row = conn.execute(
-            "SELECT scheduled_plan FROM subscriptions WHERE user_id = ?", (account_id,)
-        ).fetchone()
+        row = conn.execute("SELECT scheduled_plan FROM subscriptions WHERE user_id = ?", (account_id,)).fetchone()
         set_plan(conn, account_id, row["scheduled_plan"], now)
 
 
@@ -258,9 +239,7 @@ class _BlockedListsEveryTeam(BillingRules):
 class _UndoKeepsScheduledPlan(BillingRules):
     """Clears the action only: scheduledPlan/scheduledPlanAt stay, and the change still happens."""
 
-    def cancel_scheduled_change(
-        self, svc: Services, conn: sqlite3.Connection, account_id: str, now: datetime
-    ) -> None:
+    def cancel_scheduled_change(self, svc: Services, conn: sqlite3.Connection, account_id: str, now: datetime) -> None:
         settle_due_change(conn, account_id, now)
         if not current_subscription(conn, svc.plans, account_id, now).scheduled_action:
             raise ApiError("NO_SCHEDULED_CHANGE", "There is no scheduled plan change to cancel")

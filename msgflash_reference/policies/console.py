@@ -82,9 +82,7 @@ class InvitationRules:
         return row["status"] == "pending" and row["expires_at"] > iso(now)
 
     def find_by_token(self, conn: sqlite3.Connection, token: str) -> sqlite3.Row | None:
-        return conn.execute(
-            "SELECT * FROM team_invitations WHERE token_hash = ?", (hash_secret(token),)
-        ).fetchone()
+        return conn.execute("SELECT * FROM team_invitations WHERE token_hash = ?", (hash_secret(token),)).fetchone()
 
     def emails_match(self, invited: str, signed_in: str) -> bool:
         return invited.strip().casefold() == signed_in.strip().casefold()
@@ -113,9 +111,7 @@ class TeamLifecycle:
         """Soft delete: the team's keys are revoked and its pending invitations lapse ([S] TEAM-19)."""
         stamp = iso(now)
         conn.execute("UPDATE teams SET deleted_at = ?, updated_at = ? WHERE id = ?", (stamp, stamp, team_id))
-        conn.execute(
-            "UPDATE api_keys SET revoked_at = ? WHERE team_id = ? AND revoked_at IS NULL", (stamp, team_id)
-        )
+        conn.execute("UPDATE api_keys SET revoked_at = ? WHERE team_id = ? AND revoked_at IS NULL", (stamp, team_id))
         conn.execute(
             "UPDATE team_invitations SET status = 'revoked' WHERE team_id = ? AND status = 'pending'",
             (team_id,),

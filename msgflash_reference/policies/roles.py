@@ -52,25 +52,17 @@ class Rule:
 
 DEFAULT_RULES: Mapping[Action, Rule] = {
     Action.TEAM_VIEW: Rule(MEMBERS, "TEAM_NOT_FOUND", "Team not found"),
-    Action.TEAM_RENAME: Rule(
-        MANAGERS, "TEAM_ACCESS_DENIED", "Only the owner or an admin can rename the team"
-    ),
+    Action.TEAM_RENAME: Rule(MANAGERS, "TEAM_ACCESS_DENIED", "Only the owner or an admin can rename the team"),
     Action.TEAM_DELETE: Rule(OWNER, "TEAM_ACCESS_DENIED", "Only the owner can delete the team"),
     Action.TEAM_LEAVE: Rule(NON_OWNERS, "BAD_REQUEST", "Owner cannot leave — delete the team instead."),
     Action.INVITATIONS_MANAGE: Rule(
         MANAGERS, "TEAM_ACCESS_DENIED", "Only the owner or an admin can manage invitations"
     ),
-    Action.MEMBER_REMOVE: Rule(
-        MANAGERS, "TEAM_ACCESS_DENIED", "Only the owner or an admin can remove members"
-    ),
+    Action.MEMBER_REMOVE: Rule(MANAGERS, "TEAM_ACCESS_DENIED", "Only the owner or an admin can remove members"),
     Action.OWNER_REMOVE: Rule(frozenset(), "TEAM_ACCESS_DENIED", "The team owner cannot be removed"),
     Action.ASSIGNMENTS_VIEW: Rule(MEMBERS, "TEAM_ACCESS_DENIED", "Not a member of this team"),
-    Action.ASSIGNMENTS_MANAGE: Rule(
-        MANAGERS, "TEAM_ACCESS_DENIED", "Only the owner or an admin can assign instances"
-    ),
-    Action.API_KEYS_MANAGE: Rule(
-        MANAGERS, "TEAM_ACCESS_DENIED", "Only the owner or an admin can manage team API keys"
-    ),
+    Action.ASSIGNMENTS_MANAGE: Rule(MANAGERS, "TEAM_ACCESS_DENIED", "Only the owner or an admin can assign instances"),
+    Action.API_KEYS_MANAGE: Rule(MANAGERS, "TEAM_ACCESS_DENIED", "Only the owner or an admin can manage team API keys"),
     Action.BILLING_READ: Rule(MANAGERS, "FORBIDDEN", "Collaborators have no billing access"),
     Action.BILLING_PAYMENTS: Rule(
         OWNER, "BILLING_PAYMENTS_TEAM_OWNER_ONLY", "Only the team owner can read the payment history"
