@@ -1,4 +1,4 @@
-"""The console's policies (team workspace resolution, invitations, team deletion) and the console faults.
+"""The console's policies (sign-in, team workspace resolution, invitations, team deletion) and its faults.
 
 `faults.py` loads this module through its EXTENSION_MODULES hook: POLICY_DEFAULTS land in
 `svc.policies.extra` and FAULTS join the registry (the role-matrix faults of `policies/roles.py` are
@@ -21,6 +21,7 @@ from msgflash_reference.keys import hash_secret
 from msgflash_reference.plan_rules import DEFAULT_CAPS, CapScope
 from msgflash_reference.policies.key_resolver import KeyResolver
 from msgflash_reference.policies.roles import ROLE_FAULTS, RoleMatrix
+from msgflash_reference.tokens import issue_token
 
 if TYPE_CHECKING:
     from msgflash_reference.policies import Policies
@@ -104,6 +105,31 @@ class InvitationRules:
         return ("invitationId", "teamId")
 
 
+# -- console sign-up and sign-in ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AuthRules:
+    """What signup answers and what login refuses (facts §1 console auth, G12)."""
+
+    def signup_answer(self, svc: Services, user_id: str, email: str) -> dict[str, object]:
+        """No automatic sign-in (AUTH-09): no token, verification required."""
+        return {"success": True, "verificationRequired": True, "email": email}
+
+    def wrong_credentials(self) -> ApiError:
+        return ApiError("UNAUTHORIZED", "Invalid e-mail or password")
+
+    def check_verified(self, user: sqlite3.Row) -> None:
+        if not user["email_verified"]:
+            raise ApiError("EMAIL_NOT_VERIFIED", "Confirm your e-mail address before signing in")
+
+    def session_answer(self, token: str, expires_at: str, user: sqlite3.Row) -> dict[str, object]:
+        """G12: `{token, expiresAt, user: {id, email, fullName}}`."""
+        return {
+            "token": token,
+            "expiresAt": expires_at,
+            "user": {"id": user["id"], "email": user["email"], "fullName": user["full_name"]},
+        }
+
+
 # -- team deletion -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TeamLifecycle:
@@ -119,11 +145,16 @@ class TeamLifecycle:
 
 
 POLICY_DEFAULTS: dict[str, object] = {
+    "auth": AuthRules(),
     "roles": RoleMatrix(),
     "workspace_resolver": ConsoleWorkspaceResolver(),
     "invitations": InvitationRules(),
     "teams": TeamLifecycle(),
 }
+
+
+def auth_rules(svc: Services) -> AuthRules:
+    return svc.policies.extra["auth"]
 
 
 def workspace_resolver(svc: Services) -> ConsoleWorkspaceResolver:
@@ -270,6 +301,36 @@ class _MineUsesGenericIds(InvitationRules):
         return ("id", "team")
 
 
+@dataclass(frozen=True)
+class _SignupSignsIn(AuthRules):
+    """Signs the new account in at once, before its e-mail is verified."""
+
+    def signup_answer(self, svc: Services, user_id: str, email: str) -> dict[str, object]:
+        token, expires_at = issue_token(user_id, svc.config.jwt_secret, svc.clock.now(), svc.config.jwt_ttl_seconds)
+        return {**super().signup_answer(svc, user_id, email), "token": token, "expiresAt": expires_at}
+
+
+@dataclass(frozen=True)
+class _UnverifiedMayLogIn(AuthRules):
+    def check_verified(self, user: sqlite3.Row) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class _WrongPasswordIsBadRequest(AuthRules):
+    def wrong_credentials(self) -> ApiError:
+        return ApiError("BAD_REQUEST", "Invalid e-mail or password")
+
+
+@dataclass(frozen=True)
+class _TokenAsAccessToken(AuthRules):
+    """The session JWT under `accessToken` (an OAuth habit) instead of `token`."""
+
+    def session_answer(self, token: str, expires_at: str, user: sqlite3.Row) -> dict[str, object]:
+        answer = super().session_answer(token, expires_at, user)
+        return {"accessToken": answer.pop("token"), **answer}
+
+
 def count_keys_of_workspace(conn: sqlite3.Connection, scope: CapScope) -> int:
     """The key count of the workspace acted in only (personal keys, or one team's): the pool split apart."""
     if scope.team_id:
@@ -302,6 +363,30 @@ def _key_pool_per_workspace(policies: Policies) -> Policies:
 
 
 CONSOLE_FAULTS: tuple[Fault, ...] = (
+    Fault(
+        "signup-auto-signin",
+        ("AUTH-09",),
+        "signup answers with a session token before the e-mail is verified",
+        _extra("auth", _SignupSignsIn()),
+    ),
+    Fault(
+        "login-wrong-password-400",
+        ("AUTH-10",),
+        "a wrong console password answers 400 BAD_REQUEST instead of 401 UNAUTHORIZED",
+        _extra("auth", _WrongPasswordIsBadRequest()),
+    ),
+    Fault(
+        "login-unverified-allowed",
+        ("AUTH-11",),
+        "accounts whose e-mail is not verified can sign in",
+        _extra("auth", _UnverifiedMayLogIn()),
+    ),
+    Fault(
+        "login-token-as-access-token",
+        ("AUTH-12",),
+        "the login answer carries the JWT as data.accessToken, not data.token (G12)",
+        _extra("auth", _TokenAsAccessToken()),
+    ),
     Fault(
         "console-team-membership-unchecked",
         ("TEAM-14",),

@@ -26,6 +26,7 @@ from msgflash_reference.errors import ApiError, invalid_field
 from msgflash_reference.keys import hash_secret
 from msgflash_reference.outbox import send_mail
 from msgflash_reference.passwords import verify_password
+from msgflash_reference.policies.console import auth_rules
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.team_store import normalise_email, team_summaries
 from msgflash_reference.tokens import issue_token
@@ -145,26 +146,20 @@ def signup(request: Request, svc: Svc, body: Annotated[SignupBody, Depends(json_
             now=now,
         )
         _mail_verification(conn, request, user_id, email, now)
-    return created({"success": True, "verificationRequired": True, "email": email})
+    return created(auth_rules(svc).signup_answer(svc, user_id, email))
 
 
 @router.post("/api/auth/login")
 def login(svc: Svc, body: Annotated[LoginBody, Depends(json_body(LoginBody))]) -> JSONResponse:
     """G12: 200 {token, expiresAt, user}; 401 UNAUTHORIZED for a wrong pair; 403 EMAIL_NOT_VERIFIED."""
+    rules = auth_rules(svc)
     with svc.db.read() as conn:
         user = _user_by_email(conn, body.email.strip())
     if user is None or not verify_password(body.password, user["password_hash"]):
-        raise ApiError("UNAUTHORIZED", "Invalid e-mail or password")
-    if not user["email_verified"]:
-        raise ApiError("EMAIL_NOT_VERIFIED", "Confirm your e-mail address before signing in")
+        raise rules.wrong_credentials()
+    rules.check_verified(user)
     token, expires_at = issue_token(user["id"], svc.config.jwt_secret, svc.clock.now(), svc.config.jwt_ttl_seconds)
-    return ok(
-        {
-            "token": token,
-            "expiresAt": expires_at,
-            "user": {"id": user["id"], "email": user["email"], "fullName": user["full_name"]},
-        }
-    )
+    return ok(rules.session_answer(token, expires_at, user))
 
 
 @router.post("/api/auth/resend-verification")

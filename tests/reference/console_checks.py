@@ -26,6 +26,21 @@ def relogin(c: Console, user: User) -> User:
     return User(user.id, user.email, user.password, c.login(user.email, user.password))
 
 
+# -- console sign-up and sign-in -----------------------------------------------------------------------------
+def signup_then_login(c: Console) -> None:
+    """AUTH-09..12: signup opens no session; login refuses unverified (403) and wrong passwords (401);
+    a verified login answers data.token, a JWT."""
+    answer = c.post("/api/auth/signup", json={"email": "fresh@console.test", "password": "pw-1"})
+    assert ok(answer, 201) == {"success": True, "verificationRequired": True, "email": "fresh@console.test"}
+    expect(
+        c.post("/api/auth/login", json={"email": "fresh@console.test", "password": "pw-1"}), 403, "EMAIL_NOT_VERIFIED"
+    )
+    ok(c.post("/api/auth/verify-email", json={"token": c.latest_mail("fresh@console.test", "verify_email")["token"]}))
+    expect(c.post("/api/auth/login", json={"email": "fresh@console.test", "password": "pw-2"}), 401, "UNAUTHORIZED")
+    session = ok(c.post("/api/auth/login", json={"email": "fresh@console.test", "password": "pw-1"}))
+    assert str(session.get("token", "")).count(".") == 2, session
+
+
 # -- roles and billing ---------------------------------------------------------------------------------------
 def billing_mutations_owner_only(c: Console) -> None:
     t = c.team()
@@ -308,6 +323,10 @@ def mine_lists_invitations(c: Console) -> None:
 
 # Fault name -> the check that must fail under it (and pass on a clean server).
 CHECKS: dict[str, Check] = {
+    "signup-auto-signin": signup_then_login,
+    "login-wrong-password-400": signup_then_login,
+    "login-unverified-allowed": signup_then_login,
+    "login-token-as-access-token": signup_then_login,
     "admin-can-mutate-billing": billing_mutations_owner_only,
     "billing-mutation-generic-forbidden": billing_mutations_owner_only,
     "collaborator-can-mutate-billing": billing_mutations_owner_only,
