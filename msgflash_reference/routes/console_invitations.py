@@ -10,6 +10,7 @@ INVITE_DUPLICATE_MEMBER (already a member, by this live or accepted invitation: 
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -129,7 +130,7 @@ def create_invitation(
     return created(invitation_view(row))
 
 
-def _pending_invitation(conn, team_id: str, raw_id: str):  # type: ignore[no-untyped-def]
+def _pending_invitation(conn: sqlite3.Connection, team_id: str, raw_id: str) -> sqlite3.Row:
     row = conn.execute(
         "SELECT * FROM team_invitations WHERE id = ? AND team_id = ? AND status = 'pending'",
         (parse_id(raw_id, "invitationId"), team_id),
