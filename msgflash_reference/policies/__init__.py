@@ -14,6 +14,7 @@ from msgflash_reference.keys import KeyGenerator
 from msgflash_reference.plan_rules import PlanRules
 from msgflash_reference.policies.access import DEFAULT_ACCESS_RULES, AccessRule, RouteKind
 from msgflash_reference.policies.error_mapper import ErrorMapper
+from msgflash_reference.policies.filters import MessageFilters
 from msgflash_reference.policies.key_resolver import KeyResolver
 from msgflash_reference.policies.ownership import Ownership
 from msgflash_reference.policies.pagination import Pager
@@ -34,6 +35,7 @@ class Policies:
     plan_rules: PlanRules = field(default_factory=PlanRules)
     quota: QuotaPolicy = field(default_factory=QuotaPolicy)
     key_generator: KeyGenerator = field(default_factory=KeyGenerator)
+    message_filters: MessageFilters = field(default_factory=MessageFilters)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_extra(self, name: str, policy: Any) -> Policies:

@@ -8,10 +8,9 @@ from fastapi.responses import JSONResponse
 
 from msgflash_reference.auth import WorkspaceKey
 from msgflash_reference.envelopes import ok
-from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import parse_id
 from msgflash_reference.listing import Filters, keyset_page
-from msgflash_reference.message_store import MESSAGE_STATUSES, message_view
+from msgflash_reference.message_store import message_view
 from msgflash_reference.policies.pagination import CREATED_DESC
 from msgflash_reference.services import Svc
 
@@ -34,12 +33,7 @@ def list_messages(
     size = pager.parse_limit(limit, default=MESSAGES_DEFAULT_LIMIT, maximum=MESSAGES_MAX_LIMIT)
     after = pager.decode(cursor, CREATED_DESC) if cursor is not None else None
     filters = Filters().add("workspace_id = ?", ctx.workspace_id)
-    if instanceId is not None:
-        filters.add("instance_id = ?", parse_id(instanceId, "instanceId"))
-    if status is not None:
-        if status not in MESSAGE_STATUSES:
-            raise invalid_field("status", f"must be one of {', '.join(MESSAGE_STATUSES)}")
-        filters.add("status = ?", status)
+    svc.policies.message_filters.apply(filters, instanceId, status)
     with svc.db.read() as conn:
         page = keyset_page(
             conn, pager, source="messages", columns="*", filters=filters, sort=CREATED_DESC, limit=size, after=after
