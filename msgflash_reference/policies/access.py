@@ -38,8 +38,6 @@ DEFAULT_ACCESS_RULES: Mapping[RouteKind, AccessRule] = {
 def check_access(rules: Mapping[RouteKind, AccessRule], kind: RouteKind, identity: KeyIdentity) -> None:
     rule = rules[kind]
     if identity.kind == "team" and not rule.team_key_allowed:
-        raise ApiError(
-            "TEAM_KEY_NOT_ALLOWED", "This route needs a personal API key; team keys are not allowed"
-        )
-    if identity.kind == "personal" and identity.team_header and rule.refuse_personal_key_with_team_header:
+        raise ApiError("TEAM_KEY_NOT_ALLOWED", "This route needs a personal API key; team keys are not allowed")
+    if identity.kind == "personal" and identity.team_header is not None and rule.refuse_personal_key_with_team_header:
         raise ApiError("TEAM_KEY_REQUIRED", "Use a team key for the team workspace")

@@ -21,7 +21,7 @@ class KeyIdentity:
     holder_id: str  # personal: the owner; team: who created the key
     team_id: str | None
     team_owner_id: str | None
-    team_header: str | None  # X-Team-Id as sent (None when absent or blank)
+    team_header: str | None  # X-Team-Id as sent, stripped (None only when absent)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ class KeyResolver:
         key = self.find_key(conn, secret)
         if key is None:
             raise unauthorized()
-        header = (headers.get("x-team-id") or "").strip() or None
+        raw_header = headers.get("x-team-id")
+        header = None if raw_header is None else raw_header.strip()  # sent empty still counts as sent
         if key["kind"] != "team":
             return KeyIdentity(key["id"], "personal", key["user_id"], None, None, header)
         team = self.live_team(conn, key["team_id"])

@@ -53,7 +53,7 @@ def test_personal_key_opens_the_personal_workspace(server: RunningServer) -> Non
 def test_personal_key_with_team_header_on_workspace_route_is_team_key_required(
     server: RunningServer, path: str
 ) -> None:
-    for team_id in (server.seed.team_id, str(uuid.uuid4()), "junk"):
+    for team_id in (server.seed.team_id, str(uuid.uuid4()), "junk", ""):
         error(api(server, "owner", **{"x-team-id": team_id}).get(path), 403, "TEAM_KEY_REQUIRED")
 
 
