@@ -26,7 +26,11 @@ from msgflash_reference.policies.key_resolver import KeyIdentity, KeyResolver, W
 from msgflash_reference.policies.ownership import Ownership
 from msgflash_reference.policies.pagination import Page, Pager, SortSpec
 
-EXTENSION_MODULES = ("msgflash_reference.policies.billing", "msgflash_reference.policies.console")
+EXTENSION_MODULES = (
+    "msgflash_reference.policies.billing",
+    "msgflash_reference.policies.console",
+    "msgflash_reference.policies.public_billing",
+)
 
 
 @dataclass(frozen=True)

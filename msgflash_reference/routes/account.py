@@ -6,8 +6,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from msgflash_reference.auth import PersonalKey
-from msgflash_reference.billing_views import me_view, usage_summary
+from msgflash_reference.billing_views import me_view
 from msgflash_reference.envelopes import ok
+from msgflash_reference.policies.public_billing import public_billing
 from msgflash_reference.services import Svc
 
 router = APIRouter()
@@ -23,4 +24,4 @@ def get_me(ctx: PersonalKey, svc: Svc) -> JSONResponse:
 def get_legacy_usage(ctx: PersonalKey, svc: Svc) -> JSONResponse:
     """Legacy alias: the same body as /api/v1/billing/usage."""
     with svc.db.read() as conn:
-        return ok(usage_summary(conn, svc, ctx.owner_id, svc.clock.now()))
+        return ok(public_billing(svc).legacy_usage(conn, svc, ctx.owner_id, svc.clock.now()))
