@@ -7,7 +7,7 @@ A target without the console key routes makes the check `not_covered`, with the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -22,10 +22,12 @@ CAP_CODES = frozenset({"MAX_API_KEYS_REACHED", "API_KEYS_NOT_AVAILABLE_ON_PLAN"}
 
 @dataclass(frozen=True)
 class CreatedKey:
+    """A key made for a check. Its repr leaves the secret out: pytest prints fixture values in tracebacks."""
+
     id: str
-    secret: str
-    data: dict[str, Any]  # the create response's data (holds the secret: never print it)
-    delete_path: str
+    secret: str = field(repr=False)
+    data: dict[str, Any] = field(repr=False)  # the create response's data (holds the secret)
+    delete_path: str = ""
 
 
 def team_keys_path(team_id: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -69,8 +70,18 @@ def test_login_with_a_wrong_password_is_unauthorized(login_client: httpx.Client,
                  401, "UNAUTHORIZED", guarantee="AUTH-10")
 
 
+@dataclass(frozen=True)
+class SignedUp:
+    """A fresh, unverified account. Its repr leaves the password out: pytest prints fixture values in
+    tracebacks, and those reach the reports."""
+
+    email: str
+    password: str = field(repr=False)
+    response: httpx.Response | None = None
+
+
 @pytest.fixture(scope="module")
-def signup(harness: Harness, factory: DataFactory) -> dict[str, Any]:
+def signup(harness: Harness, factory: DataFactory) -> SignedUp:
     """A fresh, unverified account (sandbox only): its e-mail, password and the sign-up answer."""
     if not harness.profile.sandbox.enabled:
         not_covered("sign-up makes an account that cannot be deleted: only against a sandbox "
@@ -83,15 +94,15 @@ def signup(harness: Harness, factory: DataFactory) -> dict[str, Any]:
     client = harness.client("console.signup-probe")
     response = client.post(SIGNUP_PATH, json={"email": email, "password": password,
                                               "fullName": factory.name("signup-name")})
-    return {"email": email, "password": password, "response": response}
+    return SignedUp(email, password, response)
 
 
 @pytest.mark.guarantee("AUTH-09")
-def test_signup_asks_for_verification_and_signs_nobody_in(signup: dict[str, Any]) -> None:
-    response = signup["response"]
+def test_signup_asks_for_verification_and_signs_nobody_in(signup: SignedUp) -> None:
+    response = signup.response
     data = expect_ok(response, (200, 201), guarantee="AUTH-09")
     check(isinstance(data, dict) and data.get("success") is True and data.get("verificationRequired") is True
-          and data.get("email") == signup["email"],
+          and data.get("email") == signup.email,
           f"POST {SIGNUP_PATH}: data is not {{success: true, verificationRequired: true, email: <it>}} "
           f"(keys: {sorted(data) if isinstance(data, dict) else type(data).__name__})", guarantee="AUTH-09")
     check(not _has_token(json_body(response)),
@@ -100,9 +111,9 @@ def test_signup_asks_for_verification_and_signs_nobody_in(signup: dict[str, Any]
 
 @pytest.mark.guarantee("AUTH-11")
 def test_login_before_verifying_the_email_is_refused(login_client: httpx.Client,
-                                                     signup: dict[str, Any]) -> None:
-    if signup["response"].status_code not in (200, 201):
-        status = signup["response"].status_code
+                                                     signup: SignedUp) -> None:
+    if signup.response is None or signup.response.status_code not in (200, 201):
+        status = signup.response.status_code if signup.response is not None else None
         not_covered(f"sign-up answered {status}: no unverified account to log in with")
-    body = {"email": signup["email"], "password": signup["password"]}
+    body = {"email": signup.email, "password": signup.password}
     expect_error(login_client.post(LOGIN_PATH, json=body), 403, "EMAIL_NOT_VERIFIED", guarantee="AUTH-11")
