@@ -30,6 +30,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.billing",
     "msgflash_reference.policies.console",
     "msgflash_reference.policies.public_billing",
+    "msgflash_reference.policies.pagination_faults",
 )
 
 
@@ -362,7 +363,7 @@ CORE_FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "limit-max-unenforced",
-        ("PAGE-03",),
+        ("PAGE-03", "PAGE-02", "PAGE-10"),  # PAGE-03 is INFO; the page echoing limit 101 breaks "max 100"
         "limit above 100 is served in full instead of refused",
         lambda p: replace(p, pager=_LimitMaxUnchecked()),
     ),
