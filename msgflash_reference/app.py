@@ -34,6 +34,8 @@ log = logging.getLogger("msgflash_reference")
 
 # Core route modules, then the console/sandbox ones (included when present: another area owns them).
 CORE_ROUTES = ("account", "billing", "contacts", "groups", "bulk", "messages", "instances")
+# Messaging area (issue 7): send/schedule, statuses, templates, campaigns, webhooks, number lookups.
+MESSAGING_ROUTES = ("messages_send", "statuses", "templates", "campaigns", "webhooks", "number_lookups")
 OPTIONAL_ROUTES = (
     "console_auth",
     "console_teams",
@@ -42,6 +44,7 @@ OPTIONAL_ROUTES = (
     "console_workspace",
     "console_contacts",
     "sandbox",
+    "sandbox_messaging",
 )
 
 
@@ -82,11 +85,11 @@ def create_app(config: ServerConfig, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = svc
-    for name in CORE_ROUTES:
+    for name in (*CORE_ROUTES, *MESSAGING_ROUTES):
         app.include_router(importlib.import_module(f"msgflash_reference.routes.{name}").router)
     for name in OPTIONAL_ROUTES:
         module_name = f"msgflash_reference.routes.{name}"
-        if name == "sandbox" and not config.sandbox:
+        if name.startswith("sandbox") and not config.sandbox:
             continue
         if importlib.util.find_spec(module_name) is not None:
             app.include_router(importlib.import_module(module_name).router)

@@ -31,6 +31,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.console",
     "msgflash_reference.policies.public_billing",
     "msgflash_reference.policies.pagination_faults",
+    "msgflash_reference.policies.messaging",
 )
 
 

@@ -1,0 +1,186 @@
+"""Campaigns (facts §11.6): create, get, pause, resume. The run itself is `campaign_runner.py`.
+
+Create: exactly one content mode (`templateId`, or `type` + content: text needs `body`, media types need
+`mediaUrl`, buttons needs title, description and 1–2 buttons; location and contact are not campaign types);
+recipients `all`, `tags` (≥ 1 tag), `explicit` (≥ 1 contact id, UUIDs; ids not in the workspace are skipped
+when the campaign runs) or `group` (`groupId`, which must exist: 404); `repeat` none, noe (the docs' spelling),
+daily or weekly — all 400 VALIDATION_ERROR when broken. Then 403 SUBSCRIPTION_INACTIVE, 403
+CAMPAIGNS_NOT_AVAILABLE_ON_PLAN (the paying owner's plan: a team follows its owner), 404 for the instance or
+template, 403 INSTANCE_NOT_ASSIGNED for a team collaborator. → 201 `status: "scheduled"` with `safety`.
+Pause: scheduled or running → paused, otherwise 400 BAD_REQUEST. Resume: paused → running, otherwise 400.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from msgflash_reference.auth import WorkspaceContext, WorkspaceKey
+from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.campaign_runner import campaign_view, safety_of
+from msgflash_reference.clock import iso
+from msgflash_reference.envelopes import created, ok
+from msgflash_reference.errors import ApiError, invalid_field, not_found, validation_error
+from msgflash_reference.ids import is_uuid, new_id, parse_id
+from msgflash_reference.message_content import TEXT_MAX, DirectContent, buttons_meta, content_problems
+from msgflash_reference.outbound import load_usable_instance, usable_plan
+from msgflash_reference.policies.messaging import messaging_policies
+from msgflash_reference.routes.messages_send import parse_timestamp
+from msgflash_reference.services import Svc
+
+router = APIRouter()
+
+CampaignType = Literal["text", "image", "video", "audio", "document", "voice_note", "buttons"]
+
+
+class Recipients(StrictBody):
+    type: Literal["all", "tags", "explicit", "group"]
+    value: list[str] | None = Field(default=None, max_length=10_000)
+    groupId: str | None = None
+
+
+class CampaignCreate(DirectContent):
+    instanceId: str
+    name: str = Field(min_length=1, max_length=200)
+    schedule: str = Field(max_length=64)
+    repeat: Literal["none", "noe", "daily", "weekly"] | None = None
+    recipients: Recipients
+    templateId: str | None = None
+    type: CampaignType | None = None
+    body: str | None = Field(default=None, max_length=TEXT_MAX)
+
+
+def _check_body(body: CampaignCreate) -> None:
+    if body.templateId is None and body.type is None:
+        raise validation_error([{"field": "type", "message": "an empty campaign: give a templateId or a type"}])
+    if body.templateId is not None and body.type is not None:
+        raise validation_error([{"field": "templateId", "message": "give either templateId or type, not both"}])
+    if not body.name.strip():
+        raise invalid_field("name", "must not be blank")
+    problems = content_problems(body.type, text=body.body, text_field="body", body=body) if body.type else []
+    recipients = body.recipients
+    if recipients.type in ("tags", "explicit"):
+        values = recipients.value or []
+        if not values:
+            problems.append(
+                {"field": "recipients.value", "message": f"at least one entry is required for {recipients.type}"}
+            )
+        for n, value in enumerate(values):
+            if not value.strip() or (recipients.type == "explicit" and not is_uuid(value)):
+                what = "a contact id (UUID)" if recipients.type == "explicit" else "a non-empty tag"
+                problems.append({"field": f"recipients.value.{n}", "message": f"must be {what}"})
+                break
+    if recipients.type == "group" and (recipients.groupId is None or not is_uuid(recipients.groupId)):
+        problems.append({"field": "recipients.groupId", "message": "a group id (UUID) is required for type group"})
+    if problems:
+        raise validation_error(problems)
+
+
+def load_campaign(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
+    row = conn.execute(
+        "SELECT * FROM campaigns WHERE id = ? AND workspace_id = ?", (parse_id(raw_id), ctx.workspace_id)
+    ).fetchone()
+    if row is None:
+        raise not_found("Campaign")
+    return row
+
+
+@router.post("/api/v1/campaigns")
+def create_campaign(
+    ctx: WorkspaceKey, svc: Svc, body: Annotated[CampaignCreate, Depends(json_body(CampaignCreate))]
+) -> JSONResponse:
+    _check_body(body)
+    schedule = iso(parse_timestamp(body.schedule, "schedule"))
+    instance_id = parse_id(body.instanceId, "instanceId")
+    template_id = parse_id(body.templateId, "templateId") if body.templateId else None
+    policies = messaging_policies(svc)
+    now = svc.clock.now()
+    campaign_id = new_id()
+    with svc.db.transaction() as conn:
+        plan = usable_plan(conn, svc, ctx.owner_id, now)
+        policies.features.require(svc.policies.plan_rules, plan, "campaigns")
+        instance = load_usable_instance(svc, conn, ctx, instance_id)
+        if (
+            template_id is not None
+            and conn.execute(
+                "SELECT 1 FROM templates WHERE id = ? AND workspace_id = ?", (template_id, ctx.workspace_id)
+            ).fetchone()
+            is None
+        ):
+            raise not_found("Template")
+        recipients = body.recipients.model_dump(exclude_none=True)
+        if body.recipients.type == "group":
+            group_id = str(body.recipients.groupId).lower()
+            svc.policies.ownership.load(conn, "contact_groups", group_id, ctx.workspace_id, "Group")
+            recipients["groupId"] = group_id
+        conn.execute(
+            """INSERT INTO campaigns (id, workspace_id, owner_id, user_id, instance_id, name, template_id, type, body,
+                 media_url, content, schedule, repeat, status, recipients, template_variables, safety, next_run_at,
+                 created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?)""",
+            (
+                campaign_id,
+                ctx.workspace_id,
+                ctx.owner_id,
+                ctx.actor_id,
+                instance["id"],
+                body.name.strip(),
+                template_id,
+                body.type,
+                body.body if body.type else None,
+                body.mediaUrl if body.type else None,
+                json.dumps(buttons_meta(body)) if body.type == "buttons" else None,
+                schedule,
+                body.repeat,
+                json.dumps(recipients),
+                json.dumps(body.variables) if body.variables is not None else None,
+                json.dumps(safety_of(instance)),
+                schedule,
+                iso(now),
+                iso(now),
+            ),
+        )
+        row = conn.execute("SELECT * FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()
+        return created(campaign_view(conn, row))
+
+
+@router.get("/api/v1/campaigns/{campaign_id:rid}")
+def get_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONResponse:
+    with svc.db.read() as conn:
+        return ok(campaign_view(conn, load_campaign(conn, ctx, campaign_id)))
+
+
+@router.post("/api/v1/campaigns/{campaign_id:rid}/pause")
+def pause_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONResponse:
+    rules = messaging_policies(svc).campaigns
+    with svc.db.transaction() as conn:
+        row = load_campaign(conn, ctx, campaign_id)
+        if row["status"] not in rules.pausable:
+            raise ApiError("BAD_REQUEST", f"A {row['status']} campaign cannot be paused")
+        conn.execute(
+            "UPDATE campaigns SET status = 'paused', updated_at = ? WHERE id = ?", (iso(svc.clock.now()), row["id"])
+        )
+        return ok(campaign_view(conn, conn.execute("SELECT * FROM campaigns WHERE id = ?", (row["id"],)).fetchone()))
+
+
+@router.post("/api/v1/campaigns/{campaign_id:rid}/resume")
+def resume_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONResponse:
+    rules = messaging_policies(svc).campaigns
+    now = svc.clock.now()
+    with svc.db.transaction() as conn:
+        row = load_campaign(conn, ctx, campaign_id)
+        if row["status"] not in rules.resumable:
+            raise ApiError("BAD_REQUEST", f"A {row['status']} campaign cannot be resumed; only a paused one")
+        usable_plan(conn, svc, ctx.owner_id, now)
+        instance = conn.execute("SELECT * FROM instances WHERE id = ?", (row["instance_id"],)).fetchone()
+        safety = json.dumps(safety_of(instance)) if instance is not None else row["safety"]
+        conn.execute(
+            "UPDATE campaigns SET status = 'running', safety = ?, updated_at = ? WHERE id = ?",
+            (safety, iso(now), row["id"]),
+        )
+        return ok(campaign_view(conn, conn.execute("SELECT * FROM campaigns WHERE id = ?", (row["id"],)).fetchone()))
