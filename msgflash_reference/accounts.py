@@ -47,9 +47,7 @@ def create_user(
     return user_id
 
 
-def set_password(
-    conn: sqlite3.Connection, user_id: str, password: str, iterations: int, now: datetime
-) -> None:
+def set_password(conn: sqlite3.Connection, user_id: str, password: str, iterations: int, now: datetime) -> None:
     conn.execute(
         "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
         (hash_password(password, iterations), iso(now), user_id),

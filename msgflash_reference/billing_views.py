@@ -21,9 +21,7 @@ def plans_list(svc: Services) -> list[dict[str, Any]]:
     return [plan.catalogue_entry() for plan in svc.plans.plans]
 
 
-def subscription_overview(
-    conn: sqlite3.Connection, svc: Services, owner_id: str, now: datetime
-) -> dict[str, Any]:
+def subscription_overview(conn: sqlite3.Connection, svc: Services, owner_id: str, now: datetime) -> dict[str, Any]:
     sub = current_subscription(conn, svc.plans, owner_id, now)
     return {
         "subscription": {

@@ -59,8 +59,6 @@ def remove_members(conn: sqlite3.Connection, group_id: str, ids: Sequence[str]) 
     """{removed, notInGroup}; unknown ids are simply not in the group."""
     counts = {"removed": 0, "notInGroup": 0}
     for contact_id in ids:
-        cur = conn.execute(
-            "DELETE FROM group_members WHERE group_id = ? AND contact_id = ?", (group_id, contact_id)
-        )
+        cur = conn.execute("DELETE FROM group_members WHERE group_id = ? AND contact_id = ?", (group_id, contact_id))
         counts["removed" if cur.rowcount else "notInGroup"] += 1
     return counts

@@ -59,9 +59,7 @@ def month_period(instant: datetime) -> tuple[datetime, datetime]:
     utc = instant.astimezone(UTC)
     start = utc.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     next_month = (
-        start.replace(year=start.year + 1, month=1)
-        if start.month == 12
-        else start.replace(month=start.month + 1)
+        start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
     )
     return start, next_month - timedelta(milliseconds=1)
 

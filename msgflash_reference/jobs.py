@@ -137,8 +137,7 @@ class JobWorker:
         """Advance the least recently touched open job by one batch; False when none is open."""
         with self.svc.db.transaction() as conn:
             row = conn.execute(
-                "SELECT * FROM bulk_jobs WHERE status IN ('pending', 'processing') "
-                "ORDER BY updated_at, id LIMIT 1"
+                "SELECT * FROM bulk_jobs WHERE status IN ('pending', 'processing') ORDER BY updated_at, id LIMIT 1"
             ).fetchone()
             if row is None:
                 return False
@@ -147,8 +146,7 @@ class JobWorker:
             except Exception as err:
                 now = iso(self.svc.clock.now())
                 conn.execute(
-                    "UPDATE bulk_jobs SET status = 'failed', error = ?, updated_at = ?, completed_at = ? "
-                    "WHERE id = ?",
+                    "UPDATE bulk_jobs SET status = 'failed', error = ?, updated_at = ?, completed_at = ? WHERE id = ?",
                     (f"internal error: {type(err).__name__}", now, now, row["id"]),
                 )
             return True

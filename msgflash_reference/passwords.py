@@ -9,9 +9,7 @@ import secrets
 
 def hash_password(password: str, iterations: int) -> str:
     salt = secrets.token_hex(16)
-    digest = hashlib.pbkdf2_hmac(
-        "sha256", password.encode("utf-8", "surrogatepass"), bytes.fromhex(salt), iterations
-    )
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8", "surrogatepass"), bytes.fromhex(salt), iterations)
     return f"pbkdf2_sha256${iterations}${salt}${digest.hex()}"
 
 
@@ -25,7 +23,5 @@ def verify_password(password: str, stored: str | None) -> bool:
         return False
     if scheme != "pbkdf2_sha256":
         return False
-    digest = hashlib.pbkdf2_hmac(
-        "sha256", password.encode("utf-8", "surrogatepass"), bytes.fromhex(salt), rounds
-    )
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8", "surrogatepass"), bytes.fromhex(salt), rounds)
     return hmac.compare_digest(digest.hex(), expected)

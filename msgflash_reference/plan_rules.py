@@ -56,11 +56,7 @@ def count_api_keys(conn: sqlite3.Connection, scope: CapScope) -> int:
 
 def count_groups_of_owner(conn: sqlite3.Connection, scope: CapScope) -> int:
     """Account-wide: personal and team workspaces of the owner together ([S] PLAN-14)."""
-    return int(
-        conn.execute("SELECT COUNT(*) FROM contact_groups WHERE owner_id = ?", (scope.owner_id,)).fetchone()[
-            0
-        ]
-    )
+    return int(conn.execute("SELECT COUNT(*) FROM contact_groups WHERE owner_id = ?", (scope.owner_id,)).fetchone()[0])
 
 
 def count_webhooks(conn: sqlite3.Connection, scope: CapScope) -> int:

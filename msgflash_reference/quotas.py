@@ -56,8 +56,7 @@ def charge_api_request(
     key = period_key(now)
     _ensure_row(conn, payer_id, key)
     conn.execute(
-        "UPDATE usage_counters SET api_requests_count = api_requests_count + 1 "
-        "WHERE owner_id = ? AND period_key = ?",
+        "UPDATE usage_counters SET api_requests_count = api_requests_count + 1 WHERE owner_id = ? AND period_key = ?",
         (payer_id, key),
     )
     stamp = iso(now)
@@ -70,18 +69,14 @@ def charge_api_request(
     conn.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", (stamp, key_id))
 
 
-def check_outbound(
-    conn: sqlite3.Connection, owner_id: str, plan: Plan, now: datetime, count: int = 1
-) -> None:
+def check_outbound(conn: sqlite3.Connection, owner_id: str, plan: Plan, now: datetime, count: int = 1) -> None:
     """429 MONTHLY_OUTBOUND_QUOTA_EXCEEDED when `count` more messages/statuses would not fit."""
     used = read_counters(conn, owner_id, now)
     if used["messages"] + used["statuses"] + count > plan.monthly_outbound_quota:
         raise ApiError("MONTHLY_OUTBOUND_QUOTA_EXCEEDED", "Monthly outbound quota exceeded")
 
 
-def record_outbound(
-    conn: sqlite3.Connection, owner_id: str, kind: str, now: datetime, count: int = 1
-) -> None:
+def record_outbound(conn: sqlite3.Connection, owner_id: str, kind: str, now: datetime, count: int = 1) -> None:
     """Count sent messages (`kind='messages'`) or published statuses (`kind='statuses'`)."""
     column = {"messages": "messages_count", "statuses": "statuses_count"}[kind]
     key = period_key(now)

@@ -52,9 +52,7 @@ class RateLimiter:
             if count >= self.limit:
                 self._windows[bucket] = (window, count)
                 retry_after = max(1, math.ceil((window + 1) * policy.window_seconds - now))
-                raise ApiError(
-                    policy.code, policy.message, status=429, headers={"Retry-After": str(retry_after)}
-                )
+                raise ApiError(policy.code, policy.message, status=429, headers={"Retry-After": str(retry_after)})
             self._windows[bucket] = (window, count + 1)
             if len(self._windows) > 10_000:  # forget idle buckets
                 self._windows = {b: w for b, w in self._windows.items() if w[0] == window}

@@ -64,8 +64,7 @@ def seed(svc: Services) -> SeedResult:
         else:
             result, record = _rotate(conn, svc, json.loads(stored[0]), now)
         conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-            "excluded.value",
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (SEED_META_KEY, json.dumps(record)),
         )
     return result

@@ -20,9 +20,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     registry = all_faults()
     unknown = [name for name in args.fault if name not in registry]
     if unknown:
-        raise UsageError(
-            f"unknown fault {unknown[0]!r}; run `msgflash-compliance faults` for the valid names"
-        )
+        raise UsageError(f"unknown fault {unknown[0]!r}; run `msgflash-compliance faults` for the valid names")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be 0..65535, got {args.port}")
     return ServerConfig(
@@ -68,11 +66,7 @@ def serve_command(args: argparse.Namespace) -> int:
 def faults_command(args: argparse.Namespace) -> int:
     faults = sorted(all_faults().values(), key=lambda f: f.name)
     if args.json:
-        print(
-            json.dumps(
-                [{"name": f.name, "breaks": list(f.breaks), "summary": f.summary} for f in faults], indent=2
-            )
-        )
+        print(json.dumps([{"name": f.name, "breaks": list(f.breaks), "summary": f.summary} for f in faults], indent=2))
     else:
         width = max((len(f.name) for f in faults), default=0)
         for fault in faults:

@@ -31,9 +31,7 @@ def _is_due(row: sqlite3.Row, now: datetime) -> bool:
     return bool(row["scheduled_plan_at"]) and row["scheduled_plan_at"] <= iso(now)
 
 
-def current_subscription(
-    conn: sqlite3.Connection, plans: PlanCatalogue, user_id: str, now: datetime
-) -> Subscription:
+def current_subscription(conn: sqlite3.Connection, plans: PlanCatalogue, user_id: str, now: datetime) -> Subscription:
     row = conn.execute("SELECT * FROM subscriptions WHERE user_id = ?", (user_id,)).fetchone()
     if row is None:  # never subscribed: Free
         return Subscription(user_id, plans.free, "active", None, None, None, False, "dodo")

@@ -11,9 +11,7 @@ LOADABLE_TABLES = frozenset({"contacts", "contact_groups", "bulk_jobs", "message
 
 
 class Ownership:
-    def load(
-        self, conn: sqlite3.Connection, table: str, row_id: str, workspace_id: str, what: str
-    ) -> sqlite3.Row:
+    def load(self, conn: sqlite3.Connection, table: str, row_id: str, workspace_id: str, what: str) -> sqlite3.Row:
         """The row when it belongs to the workspace; 404 NOT_FOUND "<what> not found" otherwise."""
         assert table in LOADABLE_TABLES, table
         extra = " AND deleted_at IS NULL" if table in ("instances", "webhooks") else ""
