@@ -15,6 +15,7 @@ Safety (V1): computed from the instance's health score at create and resume: ≥
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,8 @@ from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import current_plan
 from msgflash_reference.templating import RenderContext, contact_context, instance_context, render, user_context
+
+log = logging.getLogger("msgflash_reference.messaging")
 
 REPEAT_PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 CAMPAIGN_BATCH = 20
@@ -139,8 +142,8 @@ def _next_occurrence(campaign: sqlite3.Row, current: str, now: datetime) -> str 
     if period is None:
         return None
     following = parse_iso(current) + period
-    while following <= now:  # the clock jumped several periods: skip the missed ones
-        following += period
+    if following <= now:  # the clock jumped several periods: skip the missed occurrences
+        following += period * ((now - following) // period + 1)
     return iso(following)
 
 
@@ -248,15 +251,30 @@ def advance_campaigns(svc: Services) -> bool:
         ).fetchone()
         if campaign is None:
             return False
-        if campaign["status"] == "scheduled" or (
-            campaign["pending_contacts"] == "[]" and campaign["next_run_at"] is not None
-        ):
-            _start_occurrence(conn, campaign, now)
-        elif campaign["pending_contacts"] != "[]":
-            _enqueue(svc, conn, campaign, now)
-        else:
+        conn.execute("SAVEPOINT campaign_step")
+        try:
+            _step(svc, conn, campaign, now)
+        except Exception:  # a campaign that cannot run must not hold up the others: undone, then marked failed
+            log.exception("campaign %s failed", campaign["id"])
+            conn.execute("ROLLBACK TO campaign_step")
             conn.execute(
-                "UPDATE campaigns SET status = 'completed', completed_at = ?, updated_at = ? WHERE id = ?",
+                "UPDATE campaigns SET status = 'failed', pending_contacts = '[]', next_run_at = NULL, "
+                "completed_at = ?, updated_at = ? WHERE id = ?",
                 (now_iso, now_iso, campaign["id"]),
             )
+        conn.execute("RELEASE campaign_step")
     return True
+
+
+def _step(svc: Services, conn: sqlite3.Connection, campaign: sqlite3.Row, now: datetime) -> None:
+    if campaign["status"] == "scheduled" or (
+        campaign["pending_contacts"] == "[]" and campaign["next_run_at"] is not None
+    ):
+        _start_occurrence(conn, campaign, now)
+    elif campaign["pending_contacts"] != "[]":
+        _enqueue(svc, conn, campaign, now)
+    else:
+        conn.execute(
+            "UPDATE campaigns SET status = 'completed', completed_at = ?, updated_at = ? WHERE id = ?",
+            (iso(now), iso(now), campaign["id"]),
+        )

@@ -37,15 +37,15 @@ class ButtonBody(StrictBody):
 
     type: ButtonType | None = None
     title: ButtonType | None = None
-    displayText: str | None = Field(default=None, min_length=1, max_length=SHORT_MAX)
-    id: str | None = Field(default=None, min_length=1, max_length=SHORT_MAX)
-    url: str | None = Field(default=None, min_length=1, max_length=URL_MAX)
-    phoneNumber: str | None = Field(default=None, min_length=1, max_length=64)
-    copyCode: str | None = Field(default=None, min_length=1, max_length=SHORT_MAX)
-    currency: str | None = Field(default=None, min_length=1, max_length=16)
-    name: str | None = Field(default=None, min_length=1, max_length=SHORT_MAX)
-    keyType: str | None = Field(default=None, min_length=1, max_length=64)
-    key: str | None = Field(default=None, min_length=1, max_length=SHORT_MAX)
+    displayText: str | None = Field(default=None, max_length=SHORT_MAX)
+    id: str | None = Field(default=None, max_length=SHORT_MAX)
+    url: str | None = Field(default=None, max_length=URL_MAX)
+    phoneNumber: str | None = Field(default=None, max_length=64)
+    copyCode: str | None = Field(default=None, max_length=SHORT_MAX)
+    currency: str | None = Field(default=None, max_length=16)
+    name: str | None = Field(default=None, max_length=SHORT_MAX)
+    keyType: str | None = Field(default=None, max_length=64)
+    key: str | None = Field(default=None, max_length=SHORT_MAX)
 
     @model_validator(mode="after")
     def _type_and_fields(self) -> ButtonBody:
