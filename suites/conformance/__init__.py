@@ -1,0 +1,11 @@
+"""The schema conformance suite's pieces, one job each:
+
+- `contract`: the spec's operations as data (surface, security, path ids, list shape, documented statuses)
+- `error_codes`: the one code → HTTP status table, built from the spec's error responses and the catalog
+- `plan`: who calls each operation, whether generated requests may reach it on this target, its guarantees
+- `known_ids`: real ids of the run's own (prefixed) resources, so generated requests also reach 2xx answers
+- `checks`: one answer judged (Schemathesis checks + envelope + code table), failures as `ContractViolation`s
+- `probes`: the ignored-auth probes, sent through the harness
+- `record`: which statuses each operation answered, written next to the run's reports
+- `schema`: the Schemathesis schema and how cases become harness requests
+"""

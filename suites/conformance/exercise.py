@@ -1,0 +1,180 @@
+"""One generated case, sent through the harness and judged: what a conformance test does per example.
+
+`Exerciser.run(case, caller)`:
+1. shapes a positive case so it stays the run's own: known ids in about half of the path ids, a prefixed
+   `name` on creates and updates, a webhook URL under example.invalid;
+2. builds the request with `fixtures.schemathesis_bridge` and sends it with the caller's harness client (its
+   credential, throttle, budget, evidence); a team-key request always carries the key's X-Team-Id;
+3. records the status, tracks what a create made (deleted at once, and by the factory at the end);
+4. judges the answer (`checks.judge`) and, after the caller's first 2xx on an API-key operation, probes it
+   without credentials (`probes`);
+5. raises one `ContractViolation` per failing case. A case that failed once fails the same way when Hypothesis
+   replays it, without a second request (the target's state may have moved on).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.case import Case
+
+from fixtures.clients import Harness
+from fixtures.errors import ContractViolation, not_covered
+from fixtures.factories import DataFactory
+from fixtures.schemathesis_bridge import case_request_kwargs
+from suites.conformance import contract
+from suites.conformance.checks import Sent, judge, violation
+from suites.conformance.known_ids import KnownIds
+from suites.conformance.plan import Caller
+from suites.conformance.probes import ignored_auth_findings
+from suites.conformance.record import RECORD
+
+# X-Team-Id is the header parameter of the spec: the personal and console callers act in their personal
+# workspace (their team contexts are the key-scoping and team suites' checks), the team caller in its team.
+DROPPED_HEADERS = frozenset({"x-api-key", "authorization", "x-team-id"})
+# Creates whose 201 body carries the new id, and where that resource is deleted.
+CREATED_AT: dict[str, tuple[str, str]] = {
+    "createContact": ("contact", "/api/v1/contacts/{id}"),
+    "consoleCreateContact": ("contact", "/api/v1/contacts/{id}"),
+    "createContactGroup": ("group", "/api/v1/contacts/groups/{id}"),
+    "createTemplate": ("template", "/api/v1/templates/{id}"),
+    "createWebhook": ("webhook", "/api/v1/webhooks/{id}"),
+}
+NAMED_BODIES = frozenset({
+    "createContact", "updateContact", "createContactGroup", "updateContactGroup", "createTemplate",
+    "updateTemplate", "createCampaign", "consoleCreateContact",
+})
+
+
+@dataclass
+class Exerciser:
+    harness: Harness
+    factory: DataFactory
+    clients: Callable[[Caller], Any]  # Caller -> HarnessClient (raises NotCovered when the profile lacks it)
+    known: KnownIds
+    table: Mapping[str, frozenset[int]]
+    team_id: str | None
+    failed: dict[str, ContractViolation] = field(default_factory=dict)
+    passed: set[str] = field(default_factory=set)
+    probed: set[tuple[str, Caller]] = field(default_factory=set)
+    _first_positive: dict[tuple[str, Caller], str] = field(default_factory=dict)
+
+    # -- the case ------------------------------------------------------------------------------------------
+
+    def shape(self, case: Case, op: contract.Operation, caller: Caller) -> tuple[dict[str, str], dict[str, str]]:
+        """Keep a positive case on the run's own data (negative cases are sent as generated). The first
+        positive case of each operation and caller gets the known ids and credentials, so every operation
+        gets its chance at a 2xx; later ones about half the time. Returns (query, body) values to put into
+        the request only: credentials never enter the case (Hypothesis prints cases)."""
+        if not _positive(case):
+            return {}, {}
+        first = self._first_positive.setdefault((op.label, caller), _case_digest(case)) == _case_digest(case)
+        self.known.substitute(case, op, caller, force=first)
+        body = case.body
+        if isinstance(body, dict):
+            if op.operation_id in NAMED_BODIES and isinstance(body.get("name"), str):
+                body["name"] = self._prefixed(body["name"])
+            if op.operation_id == "createWebhook" and isinstance(body.get("url"), str):
+                body["url"] = f"https://example.invalid/{self._prefixed(body['url'])}"
+        return self.known.console_values(op) if first and caller == Caller.ANONYMOUS else ({}, {})
+
+    def _prefixed(self, generated: str) -> str:
+        """A run-prefixed name derived from the generated one (the same on Hypothesis' replay)."""
+        digest = hashlib.sha256(generated.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        return f"{self.factory.prefix}{self.factory.run_id}-gen-{digest}"
+
+    def request(self, case: Case, client: httpx.Client, overrides: tuple[dict[str, str], dict[str, str]]
+                ) -> dict[str, Any]:
+        """The case as request kwargs for `client`; the client brings the credential (and the team key's
+        X-Team-Id), so generated credential and team headers are dropped."""
+        kwargs = case_request_kwargs(case, client)
+        kwargs["headers"] = {k: v for k, v in kwargs["headers"].items() if k.lower() not in DROPPED_HEADERS}
+        query, body = overrides
+        if query:
+            kwargs["params"] = {**(kwargs.get("params") or {}), **query}
+        if body and isinstance(kwargs.get("json"), dict):
+            kwargs["json"] = {**kwargs["json"], **body}
+        return kwargs
+
+    # -- one example -----------------------------------------------------------------------------------
+
+    def run(self, case: Case, caller: Caller, *, recorder: Any = None, lifecycle: tuple[str, ...] = ()
+            ) -> httpx.Response | None:
+        op = contract.operation(case.operation.label)
+        if case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER):
+            return None  # its only header is X-Team-Id, which the caller's client sets (see DROPPED_HEADERS)
+        client = self.clients(caller)
+        overrides = self.shape(case, op, caller)
+        request = self.request(case, client, overrides)
+        key = _fingerprint(request, caller)
+        if key in self.failed:
+            raise self.failed[key]  # Hypothesis' replay of a failing case: same verdict, no second request
+        if key in self.passed and recorder is None:
+            return None  # the same request again (cases differing only in dropped headers)
+        response = client.request(**request)
+        RECORD.note(op.label, caller.value, response.status_code)
+        self.track_created(op, caller, response)
+        sent = Sent(caller, _positive(case), dict(request.get("params") or {}))
+        findings = judge(op, case, response, sent, self.table, recorder=recorder,
+                         extra_checks=("use_after_free", "ensure_resource_availability") if recorder else (),
+                         lifecycle=lifecycle)
+        if 200 <= response.status_code < 300 and op.public and (op.label, caller) not in self.probed:
+            self.probed.add((op.label, caller))
+            findings += ignored_auth_findings(request, self._anonymous,
+                                              lambda r: self.track_created(op, caller, r))
+        if findings:
+            error = violation(findings, response, caller, self.harness.secrets.redactor().text)
+            self.failed[key] = error
+            raise error
+        self.passed.add(key)
+        return response
+
+    def _anonymous(self, headers: dict[str, str]) -> httpx.Client:
+        return self.harness.client("probe.no_credentials", headers=headers)
+
+    # -- what creates made -------------------------------------------------------------------------------
+
+    def track_created(self, op: contract.Operation, caller: Caller, response: httpx.Response) -> None:
+        """Delete what a generated create made: at once (caps stay free) and again at the end (the factory)."""
+        if op.operation_id not in CREATED_AT or response.status_code not in (200, 201):
+            return
+        try:
+            data = response.json().get("data") or {}
+        except (ValueError, AttributeError):
+            return
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            return
+        kind, template = CREATED_AT[op.operation_id]
+        owner_caller = Caller.PERSONAL if caller in (Caller.CONSOLE, Caller.ANONYMOUS) else caller
+        client = self.clients(owner_caller)
+        path = template.format(id=data["id"])
+        self.factory.track(client, kind, path, data["id"])
+        housekeeping = self.harness.client(client.credential, headers=dict(client.headers), housekeeping=True)
+        with housekeeping:
+            housekeeping.delete(path)
+
+
+def _positive(case: Case) -> bool:
+    return case.meta is None or case.meta.generation.mode.is_positive
+
+
+def _case_digest(case: Case) -> str:
+    """The generated case (before shaping), as a stable digest."""
+    parts = [case.path_parameters, case.query, case.body]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=repr).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _fingerprint(request: dict[str, Any], caller: Caller) -> str:
+    """The request as sent, as a stable digest."""
+    return hashlib.sha256(json.dumps([caller.value, request], sort_keys=True, default=repr).encode()).hexdigest()
+
+
+def require(condition: bool, reason: str) -> None:
+    if not condition:
+        not_covered(reason)

@@ -1,0 +1,74 @@
+"""The Schemathesis schema the conformance suites generate from, and how much they generate.
+
+Loaded at import (Schemathesis builds one Hypothesis test per operation at collection). No
+`schemathesis.toml` is used: its `[[operations]]` tables would silence `include`/`exclude` (toolchain notes
+§2); per-operation tolerances live in `suites.conformance.checks` instead.
+
+Generation: no shrinking (every shrink step is a request to a rate-limited target), no example database, no
+generated credentials (the harness clients carry the real ones), the coverage phase in positive mode only (its
+negative half is thousands of requests) and never with methods the spec does not list.
+
+How much: `settings_for(level)` gives the Hypothesis settings a test applies at run time; `smoke` runs a few
+generated cases per operation, `full` adds the coverage phase's boundary cases and more generated ones.
+"""
+
+from __future__ import annotations
+
+import schemathesis
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hypothesis_settings
+from schemathesis.generation import GenerationMode
+
+from msgflash_compliance.contract.paths import SPEC_PATH
+
+SMOKE_EXAMPLES = 2
+FULL_EXAMPLES = 5
+STATEFUL_SMOKE = (3, 4)  # (scenarios, steps per scenario)
+STATEFUL_FULL = (12, 6)
+
+# The checks run on every answer. The ignored-auth probe is ours (suites.conformance.probes) so its requests
+# go through the harness; the stateful two only act in the state machine (they need earlier steps).
+RESPONSE_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+)
+STATEFUL_CHECKS = ("use_after_free", "ensure_resource_availability")
+
+
+def load_schema() -> schemathesis.schemas.BaseSchema:
+    schema = schemathesis.openapi.from_path(str(SPEC_PATH))
+    schema.config.generation.update(
+        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+        max_examples=FULL_EXAMPLES,
+        no_shrink=True,
+        database="none",
+        with_security_parameters=False,
+    )
+    coverage = schema.config.phases.coverage
+    coverage.generation.update(modes=[GenerationMode.POSITIVE])
+    coverage.unexpected_methods = set()
+    schema.config.checks.update(included_check_names=[*RESPONSE_CHECKS, *STATEFUL_CHECKS])
+    schema.config.checks.positive_data_acceptance.expected_statuses = ["2XX"]
+    return schema
+
+
+SCHEMA = load_schema()
+
+
+def settings_for(level: str, current: hypothesis_settings | None = None) -> hypothesis_settings:
+    """Hypothesis settings of one operation's test at this suite level."""
+    smoke = level == "smoke"
+    return hypothesis_settings(
+        current,
+        max_examples=SMOKE_EXAMPLES if smoke else FULL_EXAMPLES,
+        # smoke: generated cases only; full: the coverage phase's explicit cases too
+        phases=(Phase.generate,) if smoke else (Phase.explicit, Phase.generate),
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        deadline=None,
+        database=None,
+    )
