@@ -25,7 +25,8 @@ def profile_document(base_url: str, seeded: SeedResult, *, sandbox: bool) -> dic
         },
         "team": {"id": seeded.team_id, "api_key": seeded.team_api_key},
         "other_team": {"id": seeded.other_team_id},
-        "safety": {"billing_probes": True},  # the embedded sandbox may be mutated
+        # the embedded sandbox may be mutated, and it never delivers anything: sends are safe there
+        "safety": {"billing_probes": True, "allow_send": True},
         "sandbox": {"enabled": sandbox},  # /__sandbox/ control routes exist
     }
 
