@@ -8,16 +8,23 @@ buttons needs `title`, `description` and 1–2 `buttons`. Exactly one of `type` 
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from msgflash_reference.bodies import StrictBody
-from msgflash_reference.errors import ApiError, validation_error
+from msgflash_reference.clock import parse_iso
+from msgflash_reference.errors import ApiError, invalid_field, validation_error
 
 MessageType = Literal["text", "image", "video", "audio", "document", "voice_note", "location", "contact", "buttons"]
 ButtonType = Literal["reply", "copy", "url", "call", "pix"]
 MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "voice_note"})
+# RFC 3339 date-time (the spec's `format: date-time`), with a zone; years kept to 1970-2999 so stored timestamps
+# sort as text and leave room ahead.
+TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+TIMESTAMP_YEARS = range(1970, 3000)
 TEXT_MAX = 4096
 SHORT_MAX = 1024
 URL_MAX = 2048
@@ -159,3 +166,16 @@ def not_found_in_context(what: str) -> ApiError:
     return ApiError(
         "TEMPLATE_CONTEXT_UNAVAILABLE", f"The {what} given for the template's {what}.* variables is unavailable"
     )
+
+
+def parse_timestamp(raw: str, field: str) -> datetime:
+    """An RFC 3339 date-time with a zone, years 1970–2999; 400 VALIDATION_ERROR otherwise."""
+    value: datetime | None = None
+    if TIMESTAMP_RE.match(raw.strip()):
+        try:
+            value = parse_iso(raw.strip().upper())
+        except (ValueError, OverflowError):
+            value = None
+    if value is None or value.year not in TIMESTAMP_YEARS:
+        raise invalid_field(field, "must be an RFC 3339 date-time with a time zone, e.g. 2026-05-01T10:00:00Z")
+    return value

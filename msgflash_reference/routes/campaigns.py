@@ -27,10 +27,9 @@ from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import created, ok
 from msgflash_reference.errors import ApiError, invalid_field, not_found, validation_error
 from msgflash_reference.ids import is_uuid, new_id, parse_id
-from msgflash_reference.message_content import TEXT_MAX, DirectContent, buttons_meta, content_problems
+from msgflash_reference.message_content import TEXT_MAX, DirectContent, buttons_meta, content_problems, parse_timestamp
 from msgflash_reference.outbound import load_usable_instance, usable_plan
 from msgflash_reference.policies.messaging import messaging_policies
-from msgflash_reference.routes.messages_send import parse_timestamp
 from msgflash_reference.services import Svc
 
 router = APIRouter()
@@ -40,8 +39,8 @@ CampaignType = Literal["text", "image", "video", "audio", "document", "voice_not
 
 class Recipients(StrictBody):
     type: Literal["all", "tags", "explicit", "group"]
-    value: list[str] | None = Field(default=None, max_length=10_000)
-    groupId: str | None = None
+    value: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(default=None, max_length=10_000)
+    groupId: str | None = None  # a UUID whenever given (the spec types it), used by type group only
 
 
 class CampaignCreate(DirectContent):
@@ -75,7 +74,9 @@ def _check_body(body: CampaignCreate) -> None:
                 what = "a contact id (UUID)" if recipients.type == "explicit" else "a non-empty tag"
                 problems.append({"field": f"recipients.value.{n}", "message": f"must be {what}"})
                 break
-    if recipients.type == "group" and (recipients.groupId is None or not is_uuid(recipients.groupId)):
+    if recipients.groupId is not None and not is_uuid(recipients.groupId):
+        problems.append({"field": "recipients.groupId", "message": "must be a UUID"})
+    elif recipients.type == "group" and recipients.groupId is None:
         problems.append({"field": "recipients.groupId", "message": "a group id (UUID) is required for type group"})
     if problems:
         raise validation_error(problems)

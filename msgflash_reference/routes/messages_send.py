@@ -24,10 +24,10 @@ from fastapi.responses import JSONResponse
 
 from msgflash_reference.auth import WorkspaceContext, WorkspaceKey
 from msgflash_reference.bodies import json_body
-from msgflash_reference.clock import iso, parse_iso
+from msgflash_reference.clock import iso
 from msgflash_reference.delivery import DISPATCH_DELAY, enqueue_delivery
 from msgflash_reference.envelopes import created
-from msgflash_reference.errors import ApiError, invalid_field, not_found
+from msgflash_reference.errors import ApiError, not_found
 from msgflash_reference.ids import parse_id
 from msgflash_reference.message_content import (
     MEDIA_TYPES,
@@ -36,6 +36,7 @@ from msgflash_reference.message_content import (
     buttons_meta,
     check_send_mode,
     not_found_in_context,
+    parse_timestamp,
 )
 from msgflash_reference.message_store import insert_message
 from msgflash_reference.messaging_worker import messaging_lifespan
@@ -61,20 +62,6 @@ class Composed:
     media_url: str | None
     contact_id: str | None
     meta: dict[str, Any]
-
-
-TIMESTAMP_YEARS = range(1970, 3000)  # stored timestamps must sort as text (four-digit years), with room ahead
-
-
-def parse_timestamp(raw: str, field: str) -> datetime:
-    """An ISO 8601 instant with a time zone, years 1970–2999; 400 VALIDATION_ERROR otherwise."""
-    try:
-        value: datetime | None = parse_iso(raw.strip())
-    except (ValueError, OverflowError):
-        value = None
-    if value is None or value.year not in TIMESTAMP_YEARS:
-        raise invalid_field(field, "must be an ISO 8601 date-time with a time zone (years 1970-2999)")
-    return value
 
 
 def _contact(conn: sqlite3.Connection, svc: Services, ctx: WorkspaceContext, contact_id: str) -> sqlite3.Row:
