@@ -1,6 +1,6 @@
 """One generated case, sent through the harness and judged: what a conformance test does per example.
 
-`Exerciser.run(case, caller)`:
+`Exerciser.run(case, caller)` (`send` then `verdict`; the state machine calls them apart):
 1. shapes a positive case so it stays the run's own: known ids in about half of the path ids, a prefixed
    `name` on creates and updates, a webhook URL under example.invalid;
 2. builds the request with `fixtures.schemathesis_bridge` and sends it with the caller's harness client (its
@@ -25,7 +25,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.case import Case
 
 from fixtures.clients import Harness
-from fixtures.errors import ContractViolation, not_covered
+from fixtures.errors import ContractViolation
 from fixtures.factories import DataFactory
 from fixtures.schemathesis_bridge import case_request_kwargs
 from suites.conformance import contract
@@ -34,6 +34,7 @@ from suites.conformance.known_ids import KnownIds
 from suites.conformance.plan import Caller
 from suites.conformance.probes import ignored_auth_findings
 from suites.conformance.record import RECORD
+from suites.conformance.schema import STATEFUL_CHECKS
 
 # X-Team-Id is the header parameter of the spec: the personal and console callers act in their personal
 # workspace (their team contexts are the key-scoping and team suites' checks), the team caller in its team.
@@ -52,6 +53,18 @@ NAMED_BODIES = frozenset({
 })
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """One case as sent and answered."""
+
+    op: contract.Operation
+    case: Case
+    caller: Caller
+    request: dict[str, Any]
+    response: httpx.Response
+    key: str  # the request's fingerprint
+
+
 @dataclass
 class Exerciser:
     harness: Harness
@@ -67,7 +80,8 @@ class Exerciser:
 
     # -- the case ------------------------------------------------------------------------------------------
 
-    def shape(self, case: Case, op: contract.Operation, caller: Caller) -> tuple[dict[str, str], dict[str, str]]:
+    def shape(self, case: Case, op: contract.Operation, caller: Caller, *, ids: bool = True
+              ) -> tuple[dict[str, str], dict[str, str]]:
         """Keep a positive case on the run's own data (negative cases are sent as generated). The first
         positive case of each operation and caller gets the known ids and credentials, so every operation
         gets its chance at a 2xx; later ones about half the time. Returns (query, body) values to put into
@@ -75,7 +89,8 @@ class Exerciser:
         if not _positive(case):
             return {}, {}
         first = self._first_positive.setdefault((op.label, caller), _case_digest(case)) == _case_digest(case)
-        self.known.substitute(case, op, caller, force=first)
+        if ids:  # a state machine's ids come from its links
+            self.known.substitute(case, op, caller, force=first)
         body = case.body
         if isinstance(body, dict):
             if op.operation_id in NAMED_BODIES and isinstance(body.get("name"), str):
@@ -104,44 +119,63 @@ class Exerciser:
 
     # -- one example -----------------------------------------------------------------------------------
 
-    def run(self, case: Case, caller: Caller, *, recorder: Any = None, lifecycle: tuple[str, ...] = ()
-            ) -> httpx.Response | None:
+    def run(self, case: Case, caller: Caller) -> httpx.Response | None:
+        """Send one generated case and judge the answer; raise its ContractViolation."""
+        exchange = self.send(case, caller)
+        if exchange is None:
+            return None
+        error = self.verdict(exchange)
+        if error is not None:
+            raise error
+        return exchange.response
+
+    def send(self, case: Case, caller: Caller, *, stateful: bool = False) -> Exchange | None:
+        """Shape and send `case` as `caller`. None when it is not sent: a header-only negative case (its only
+        header is X-Team-Id, which the client sets, see DROPPED_HEADERS), or a request already sent and
+        passed. A case that failed before raises its violation again (Hypothesis replays failing cases; the
+        target's state may have moved on, so it is not sent twice)."""
         op = contract.operation(case.operation.label)
         if case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER):
-            return None  # its only header is X-Team-Id, which the caller's client sets (see DROPPED_HEADERS)
+            return None
         client = self.clients(caller)
-        overrides = self.shape(case, op, caller)
+        overrides = self.shape(case, op, caller, ids=not stateful)
         request = self.request(case, client, overrides)
         key = _fingerprint(request, caller)
-        if key in self.failed:
-            raise self.failed[key]  # Hypothesis' replay of a failing case: same verdict, no second request
-        if key in self.passed and recorder is None:
-            return None  # the same request again (cases differing only in dropped headers)
+        if key in self.failed and not stateful:
+            raise self.failed[key]
+        if key in self.passed and not stateful:
+            return None
         response = client.request(**request)
         RECORD.note(op.label, caller.value, response.status_code)
-        self.track_created(op, caller, response)
-        sent = Sent(caller, _positive(case), dict(request.get("params") or {}))
+        self.track_created(op, caller, response, delete_now=not stateful)
+        return Exchange(op, case, caller, request, response, key)
+
+    def verdict(self, exchange: Exchange, *, recorder: Any = None, lifecycle: tuple[str, ...] = ()
+                ) -> ContractViolation | None:
+        op, case, caller, response = exchange.op, exchange.case, exchange.caller, exchange.response
+        sent = Sent(caller, _positive(case), dict(exchange.request.get("params") or {}))
         findings = judge(op, case, response, sent, self.table, recorder=recorder,
-                         extra_checks=("use_after_free", "ensure_resource_availability") if recorder else (),
-                         lifecycle=lifecycle)
+                         extra_checks=STATEFUL_CHECKS if recorder is not None else (), lifecycle=lifecycle)
         if 200 <= response.status_code < 300 and op.public and (op.label, caller) not in self.probed:
             self.probed.add((op.label, caller))
-            findings += ignored_auth_findings(request, self._anonymous,
+            findings += ignored_auth_findings(exchange.request, self._anonymous,
                                               lambda r: self.track_created(op, caller, r))
-        if findings:
-            error = violation(findings, response, caller, self.harness.secrets.redactor().text)
-            self.failed[key] = error
-            raise error
-        self.passed.add(key)
-        return response
+        if not findings:
+            self.passed.add(exchange.key)
+            return None
+        error = violation(findings, response, caller, self.harness.secrets.redactor().text)
+        self.failed[exchange.key] = error
+        return error
 
     def _anonymous(self, headers: dict[str, str]) -> httpx.Client:
         return self.harness.client("probe.no_credentials", headers=headers)
 
     # -- what creates made -------------------------------------------------------------------------------
 
-    def track_created(self, op: contract.Operation, caller: Caller, response: httpx.Response) -> None:
-        """Delete what a generated create made: at once (caps stay free) and again at the end (the factory)."""
+    def track_created(self, op: contract.Operation, caller: Caller, response: httpx.Response,
+                      delete_now: bool = True) -> None:
+        """Delete what a generated create made: at once (caps stay free; not in a state machine, whose
+        next steps use it) and at the end of the run (the factory)."""
         if op.operation_id not in CREATED_AT or response.status_code not in (200, 201):
             return
         try:
@@ -155,6 +189,8 @@ class Exerciser:
         client = self.clients(owner_caller)
         path = template.format(id=data["id"])
         self.factory.track(client, kind, path, data["id"])
+        if not delete_now:
+            return
         housekeeping = self.harness.client(client.credential, headers=dict(client.headers), housekeeping=True)
         with housekeeping:
             housekeeping.delete(path)
@@ -174,7 +210,3 @@ def _fingerprint(request: dict[str, Any], caller: Caller) -> str:
     """The request as sent, as a stable digest."""
     return hashlib.sha256(json.dumps([caller.value, request], sort_keys=True, default=repr).encode()).hexdigest()
 
-
-def require(condition: bool, reason: str) -> None:
-    if not condition:
-        not_covered(reason)

@@ -53,6 +53,9 @@ def load_schema() -> schemathesis.schemas.BaseSchema:
     coverage.unexpected_methods = set()
     schema.config.checks.update(included_check_names=[*RESPONSE_CHECKS, *STATEFUL_CHECKS])
     schema.config.checks.positive_data_acceptance.expected_statuses = ["2XX"]
+    stateful = schema.config.phases.stateful
+    stateful.inference.algorithms = []  # the contract's own links only: inferred ones may cross surfaces
+    stateful.link_calibration = False
     return schema
 
 
