@@ -29,6 +29,21 @@ TEXT_MAX = 4096
 SHORT_MAX = 1024
 URL_MAX = 2048
 
+
+class NonNullBody(StrictBody):
+    """A request body whose optional fields may be left out but never sent as null (the spec types them
+    string, object, ...; none of the messaging request fields is nullable)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = sorted(str(key) for key, value in data.items() if value is None)
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)} must not be null (leave the field out instead)")
+        return data
+
+
 # Fields each button type needs besides its type (facts §11.3).
 BUTTON_FIELDS: dict[str, tuple[str, ...]] = {
     "reply": ("displayText", "id"),
@@ -39,7 +54,7 @@ BUTTON_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ButtonBody(StrictBody):
+class ButtonBody(NonNullBody):
     """One button; its type is named `type` (schedule example) or `title` (send snippet) — both accepted."""
 
     type: ButtonType | None = None
@@ -75,7 +90,7 @@ class ButtonBody(StrictBody):
         return {"type": self.button_type, **fields}
 
 
-class DirectContent(StrictBody):
+class DirectContent(NonNullBody):
     """Content fields shared by messages and campaigns (a campaign calls the text `body`)."""
 
     mediaUrl: str | None = Field(default=None, max_length=URL_MAX)

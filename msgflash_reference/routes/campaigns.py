@@ -21,13 +21,20 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from msgflash_reference.auth import WorkspaceContext, WorkspaceKey
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.campaign_runner import campaign_view, safety_of
 from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import created, ok
 from msgflash_reference.errors import ApiError, invalid_field, not_found, validation_error
 from msgflash_reference.ids import is_uuid, new_id, parse_id
-from msgflash_reference.message_content import TEXT_MAX, DirectContent, buttons_meta, content_problems, parse_timestamp
+from msgflash_reference.message_content import (
+    TEXT_MAX,
+    DirectContent,
+    NonNullBody,
+    buttons_meta,
+    content_problems,
+    parse_timestamp,
+)
 from msgflash_reference.outbound import load_usable_instance, usable_plan
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.services import Svc
@@ -37,7 +44,7 @@ router = APIRouter()
 CampaignType = Literal["text", "image", "video", "audio", "document", "voice_note", "buttons"]
 
 
-class Recipients(StrictBody):
+class Recipients(NonNullBody):
     type: Literal["all", "tags", "explicit", "group"]
     value: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(default=None, max_length=10_000)
     groupId: str | None = None  # a UUID whenever given (the spec types it), used by type group only

@@ -18,10 +18,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from msgflash_reference.auth import WorkspaceContext, WorkspaceKey
-from msgflash_reference.bodies import StrictBody, json_body, parse_body
+from msgflash_reference.bodies import json_body, parse_body
 from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import accepted, ok
 from msgflash_reference.errors import ApiError, not_found
@@ -36,6 +36,7 @@ from msgflash_reference.lookups import (
     result_of,
     sync_view,
 )
+from msgflash_reference.message_content import NonNullBody
 from msgflash_reference.outbound import load_usable_instance
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.pagination import CREATED_DESC
@@ -48,7 +49,7 @@ LOOKUPS_DEFAULT_LIMIT = 20
 LOOKUPS_MAX_LIMIT = 100
 
 
-class LookupCreate(StrictBody):
+class LookupCreate(NonNullBody):
     instanceId: str
     numbers: list[str] = Field(min_length=1, max_length=10_000)
 
@@ -58,6 +59,13 @@ class ImportBody(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore")
     tag: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @field_validator("tag", mode="before")
+    @classmethod
+    def _tag_not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null (leave the field out instead)")
+        return value
 
 
 def optional_import_body() -> Callable[[Request], Awaitable[ImportBody]]:

@@ -13,13 +13,13 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from msgflash_reference.auth import WorkspaceKey
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.delivery import provider_message_id
 from msgflash_reference.envelopes import created
 from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.message_content import SHORT_MAX, TEXT_MAX, URL_MAX
+from msgflash_reference.message_content import SHORT_MAX, TEXT_MAX, URL_MAX, NonNullBody
 from msgflash_reference.outbound import load_usable_instance, usable_plan
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.services import Svc
@@ -27,7 +27,7 @@ from msgflash_reference.services import Svc
 router = APIRouter()
 
 
-class StatusBody(StrictBody):
+class StatusBody(NonNullBody):
     instanceId: str
     type: Literal["text", "image"]
     content: str = Field(min_length=1, max_length=max(TEXT_MAX, URL_MAX))

@@ -22,12 +22,12 @@ from pydantic import Field
 
 from msgflash_reference.auth import WorkspaceContext, WorkspaceKey
 from msgflash_reference.billing_views import parse_page
-from msgflash_reference.bodies import StrictBody, json_body, parse_body
+from msgflash_reference.bodies import json_body, parse_body
 from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import created, deleted, ok
 from msgflash_reference.errors import invalid_field, not_found
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.message_content import TEXT_MAX, URL_MAX
+from msgflash_reference.message_content import TEXT_MAX, URL_MAX, NonNullBody
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.templating import RenderContext, contact_context, instance_context, render, user_context
@@ -40,7 +40,7 @@ TEMPLATES_MAX_LIMIT = 100
 NAME_MAX = 200
 
 
-class TemplateCreate(StrictBody):
+class TemplateCreate(NonNullBody):
     name: str = Field(min_length=1, max_length=NAME_MAX)
     type: TemplateType
     body: str | None = Field(default=None, max_length=TEXT_MAX)
@@ -48,7 +48,7 @@ class TemplateCreate(StrictBody):
     variables: list[str] | None = Field(default=None, max_length=500)  # accepted, never trusted
 
 
-class TemplateUpdate(StrictBody):
+class TemplateUpdate(NonNullBody):
     name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
     type: TemplateType | None = None
     body: str | None = Field(default=None, max_length=TEXT_MAX)
@@ -56,7 +56,7 @@ class TemplateUpdate(StrictBody):
     variables: list[str] | None = Field(default=None, max_length=500)
 
 
-class PreviewBody(StrictBody):
+class PreviewBody(NonNullBody):
     instanceId: str | None = None
     contactId: str | None = None
     variables: dict[str, Any] | None = None

@@ -19,12 +19,12 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from msgflash_reference.auth import WorkspaceKey
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import created, deleted, ok
 from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.message_content import URL_MAX
+from msgflash_reference.message_content import URL_MAX, NonNullBody
 from msgflash_reference.plan_rules import CapScope
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.services import Svc
@@ -43,7 +43,7 @@ WebhookEvent = Literal[
 ]
 
 
-class WebhookCreate(StrictBody):
+class WebhookCreate(NonNullBody):
     url: str = Field(min_length=1, max_length=URL_MAX)
     events: list[WebhookEvent] = Field(min_length=1, max_length=50)
 

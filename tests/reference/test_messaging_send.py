@@ -88,6 +88,7 @@ def test_send_body_rules(server: RunningServer) -> None:
         {**base, "type": "contact"},
         {**base, "unknown": 1},
         {**base, "to": 22912345678},
+        {**base, "mediaUrl": None},
     ]
     for body in invalid:
         error(client.post("/api/v1/messages/send", json=body), 400, "VALIDATION_ERROR")

@@ -56,6 +56,7 @@ def test_body_rules_and_placeholders(server: RunningServer) -> None:
         {"name": "", "type": "text", "body": "b"},
         {"type": "text", "body": "b"},
         {"name": "x", "type": "text", "body": "b", "extra": 1},
+        {"name": "x", "type": "text", "body": "b", "mediaUrl": None},
     ):
         error(client.post("/api/v1/templates", json=body), 400, "VALIDATION_ERROR")
     for text in (
