@@ -19,7 +19,7 @@ never generated (their own suites check them). Which statuses each operation ans
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -30,6 +30,7 @@ from fixtures.errors import not_covered
 from fixtures.factories import DataFactory
 from msgflash_compliance.profile import TargetProfile
 from suites.conformance import contract
+from suites.conformance.callers import make_clients
 from suites.conformance.error_codes import error_status_table
 from suites.conformance.exercise import Exerciser
 from suites.conformance.known_ids import KnownIds
@@ -53,32 +54,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         pytest.param(caller, id=caller.value, marks=[*marks, *([pytest.mark.smoke] if caller in SMOKE_CALLERS else [])])
         for caller in callers(op)
     ])
-
-
-def make_clients(harness: Harness, identities: dict[str, Actor]) -> Callable[[Caller], Any]:
-    cache: dict[Caller, Any] = {}
-
-    def client(caller: Caller) -> Any:
-        if caller not in cache:
-            owner = identities.get("owner")
-            if caller in (Caller.PERSONAL, Caller.CONSOLE) and owner is None:
-                not_covered("the profile has no [identities.owner]")
-            if caller == Caller.PERSONAL:
-                cache[caller] = owner.api
-            elif caller == Caller.CONSOLE:
-                if not owner.identity.has_console:
-                    not_covered("the owner has no console credentials (jwt or email+password)")
-                cache[caller] = owner.console
-            elif caller == Caller.TEAM:
-                team = harness.profile.team
-                if team is None or team.api_key is None:
-                    not_covered("the profile has no [team] with an api_key")
-                cache[caller] = harness.team_client()
-            else:
-                cache[caller] = harness.anonymous()
-        return cache[caller]
-
-    return client
 
 
 @pytest.fixture(scope="module")
