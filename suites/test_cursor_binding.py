@@ -42,6 +42,7 @@ from suites.pagination.workspaces import Workspace, personal_workspace, team_wor
 # order, so a page "of names" that really seeks by createdAt shows (see sort-switch checks).
 OWNER_NAMES = ("p-0", "q-2", "p-4", "q-6", "p-7", "q-5", "p-3", "q-1")
 FIRST_PAGE = 3
+TOKEN_LETTERS = {"owner": "o", "team": "t", "outsider": "x", "admin": "a", "collaborator": "c"}
 
 
 @dataclass
@@ -104,7 +105,7 @@ def planted(harness: Harness, identities: dict[str, Actor], factory: DataFactory
                 workspace = personal_workspace(identities[name])
             else:
                 not_covered(f"the profile has no [identities.{name}]")
-            token = f"{factory.prefix}{factory.run_id}-pb{name[0]}"
+            token = f"{factory.prefix}{factory.run_id}-pb{TOKEN_LETTERS[name]}"
             names = OWNER_NAMES if name == "owner" else OWNER_NAMES[:3]
             made[name] = _plant(workspace, cleanup, token, names, groups=4 if name == "owner" else 0)
         return made[name]

@@ -372,7 +372,8 @@ def test_job_walks_return_every_job_once_in_one_order(own_jobs: list[str], home:
         check_same_sequence(done.ids, everything, findings, ids, "one walk by pages of 100")
         findings.raise_if_any()
 
-    run_property(walk_jobs, examples=max(2, sizes.examples // 2), explicit=[{"limit": 1 if size <= 25 else 5}],
+    smallest = max(1, math.ceil(size / sizes.max_pages))
+    run_property(walk_jobs, examples=max(2, sizes.examples // 2), explicit=[{"limit": smallest}],
                  limit=limits_near(size, sizes.max_pages))
 
 
