@@ -4,12 +4,16 @@ Simulated rule: a valid number is on WhatsApp unless its last digit is 0."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.reference.harness import ServerSet, anonymous, api, data, error, team_api, walk
-from tests.reference.messaging_support import owner_instance, wait_for
+from msgflash_reference.clock import iso
+from msgflash_reference.server_thread import RunningServer
+from tests.reference.harness import ServerSet, anonymous, api, core_config, data, error, team_api, walk
+from tests.reference.messaging_support import message_status, owner_instance, wait_for
 
 PATH = "/api/v1/number-lookups"
 PROGRESS_FIELDS = {
@@ -31,6 +35,10 @@ PROGRESS_FIELDS = {
 
 def numbers(count: int, start: int = 0) -> list[str]:
     return [f"+336{n:08d}" for n in range(start, start + count)]
+
+
+def client_for(server: RunningServer, key: str) -> httpx.Client:
+    return httpx.Client(base_url=server.base_url, headers={"x-api-key": key}, timeout=10)
 
 
 def progress(client: httpx.Client, lookup_id: str) -> dict[str, Any]:
@@ -148,3 +156,30 @@ def test_import_turns_only_whatsapp_numbers_into_contacts(servers: ServerSet) ->
     ]
     again = data(client.post(f"{PATH}/{lookup['lookupId']}/import-contacts"))
     assert (again["imported"], again["alreadyExisting"], again["tag"]) == (0, 2, None)
+
+
+def test_open_lookups_and_scheduled_messages_survive_a_restart(tmp_path: Path) -> None:
+    db_path = tmp_path / "restart.sqlite"
+    first = RunningServer(core_config(db_path), seed=True).start()
+    client = api(first, "owner")
+    lookup = data(client.post(PATH, json={"instanceId": owner_instance(first), "numbers": numbers(1_000)}), 202)
+    soon = iso(first.services.clock.now() + timedelta(milliseconds=300))
+    body = {
+        "instanceId": owner_instance(first),
+        "to": "+22912345678",
+        "type": "text",
+        "text": "later",
+        "scheduledAt": soon,
+    }
+    scheduled = data(client.post("/api/v1/messages/schedule", json=body), 201)
+    key = first.seed.identities["owner"].api_key
+    first.stop()
+
+    second = RunningServer(core_config(db_path), seed=False).start()
+    try:
+        again = client_for(second, key)
+        assert progress(again, lookup["lookupId"])["status"] in ("pending", "processing")
+        wait_for(lambda: progress(again, lookup["lookupId"])["status"], lambda s: s == "done", timeout=20)
+        wait_for(lambda: message_status(again, scheduled["id"]), lambda s: s == "delivered")
+    finally:
+        second.stop()
