@@ -1,0 +1,242 @@
+"""The per-key rate limit: 10 requests per second per API key (RATE-01..04, RATE-06, ENV-06).
+
+Marker `rate_limit`. These checks burst a key on purpose, so they run against the sandbox (the embedded
+server) and, against a real target, only when asked: `MFC_RATE_LIMIT_CHECKS=1`.
+
+Timing is the subject here, so this module paces itself (`Pacer`, on the harness's `TokenBucket`) and uses
+raw clients (no throttle, no Retry-After handling: every 429 comes back as it is). To stay deterministic on
+two loaded cores, whatever the target's window algorithm:
+* every check starts with the key idle for more than a window, aligned just after a whole second of the
+  monotonic clock (the embedded server's fixed windows start there; elsewhere it costs nothing);
+* a burst is 30 requests: if they fit in one second they span at most two windows, so one holds at least 15;
+  a burst too slow to prove anything is a harness problem (broken), never a pass or a violation;
+* "at most 10 per second" is paced at 8 per second, well inside any window phase.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from fixtures.assertions import check, error_code_of, error_of, expect_ok
+from fixtures.clients import Actor, Harness
+from fixtures.errors import ContractViolation, HarnessError, not_covered
+from fixtures.throttle import TokenBucket
+from msgflash_compliance.profile import TargetProfile
+
+OPT_IN_VARIABLE = "MFC_RATE_LIMIT_CHECKS"
+LIMIT_PER_SECOND = 10
+BURST = 30
+BURST_SPAN_SECONDS = 1.0  # a burst this fast spans at most two windows of one second
+SAFE_RATE = 8.0  # requests per second for the "within the limit" checks
+SUSTAIN_SECONDS = 3.0
+IDLE_SECONDS = 1.1  # more than one window of quiet before each check
+ALIGN_AFTER = 0.02  # start this far past a whole second
+MAX_RETRY_WAIT = 2.0
+CODE = "API_RATE_LIMIT_EXCEEDED"
+MESSAGE = "Too many API requests"
+PROBE = ("GET", "/api/v1/contacts", {"limit": 1})  # a cheap read: reads are limited like writes
+
+pytestmark = pytest.mark.rate_limit
+
+
+@dataclass(frozen=True)
+class Shot:
+    at: float  # monotonic time the request left
+    response: httpx.Response
+
+
+class Pacer:
+    """The suite's only timing: quiet periods, window alignment, and a steady rate (harness token buckets)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self.clock, self.sleep = clock, sleep
+
+    def fresh_window(self) -> None:
+        """Let more than a window pass, then start just after a whole second."""
+        self.sleep(IDLE_SECONDS)
+        now = self.clock()
+        self.sleep((1.0 - now % 1.0) + ALIGN_AFTER if now % 1.0 > ALIGN_AFTER else ALIGN_AFTER - now % 1.0)
+
+    def steady(self, rate: float) -> TokenBucket:
+        return TokenBucket(rate, burst=1, clock=self.clock, sleep=self.sleep)
+
+    def wait(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+def fire(client: httpx.Client, count: int, bucket: TokenBucket | None = None,
+         until: Callable[[httpx.Response], bool] | None = None) -> list[Shot]:
+    """Send the probe request `count` times (paced by `bucket` if given); stop early when `until` says so."""
+    method, path, params = PROBE
+    shots = []
+    for _ in range(count):
+        if bucket is not None:
+            bucket.acquire()
+        at = time.monotonic()
+        shots.append(Shot(at, client.request(method, path, params=params)))
+        if until is not None and until(shots[-1].response):
+            break
+    return shots
+
+
+def limited(response: httpx.Response) -> bool:
+    return response.status_code == 429 and error_code_of(response) == CODE
+
+
+@pytest.fixture(scope="module")
+def enabled(profile: TargetProfile) -> None:
+    if not (profile.sandbox.enabled or os.environ.get(OPT_IN_VARIABLE) == "1"):
+        not_covered(f"bursts a key on purpose: on for the sandbox, opt-in elsewhere ({OPT_IN_VARIABLE}=1)")
+
+
+@pytest.fixture
+def pacer(enabled: None) -> Pacer:
+    return Pacer()
+
+
+def _raw(actor: Actor) -> httpx.Client:
+    return actor.client(raw=True)
+
+
+@pytest.fixture
+def raw_team(harness: Harness, profile: TargetProfile) -> Iterator[httpx.Client]:
+    if profile.team is None or profile.team.api_key is None:
+        not_covered("the profile has no [team] with an api_key")
+    with harness.team_client(raw=True) as client:
+        yield client
+
+
+def _served(shot: Shot) -> bool:
+    return 200 <= shot.response.status_code < 300
+
+
+def _burst_proves(shots: list[Shot]) -> None:
+    span = shots[-1].at - shots[0].at
+    if span > BURST_SPAN_SECONDS:
+        raise HarnessError(f"{len(shots)} requests took {span:.2f} s: too slow to be a burst within one second "
+                           "(the machine is overloaded); nothing was checked")
+
+
+# -- over the limit ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.smoke
+@pytest.mark.guarantee("RATE-01", "RATE-04", "ENV-06", "RATE-02")
+def test_a_burst_over_ten_per_second_is_refused_with_the_documented_body(owner: Actor, pacer: Pacer) -> None:
+    with _raw(owner) as client:
+        pacer.fresh_window()
+        shots = fire(client, BURST)
+    refused = [s.response for s in shots if s.response.status_code == 429]
+    if not refused:
+        _burst_proves(shots)
+        raise ContractViolation(
+            f"{len(shots)} requests in {shots[-1].at - shots[0].at:.2f} s on one key, none refused: more than "
+            f"{LIMIT_PER_SECOND} per second must get 429 {CODE}", ("RATE-01", "RATE-04", "ENV-06"))
+    for response in refused:
+        check(error_code_of(response) == CODE,
+              f"a burst's 429 carries error.code {error_code_of(response)!r}, not {CODE} (the monthly quota is not "
+              "exhausted: its code would be wrong here)", guarantee=("RATE-04", "ENV-06"))
+        error = error_of(response) or {}
+        check(error.get("message") == MESSAGE,
+              f"429 {CODE} body message is {error.get('message')!r}, documented {MESSAGE!r}", guarantee="ENV-06")
+    early = [i + 1 for i, s in enumerate(shots[:LIMIT_PER_SECOND]) if not _served(s)]
+    check(not early, f"request {early[:1]} of a burst after a quiet window was not served: no window can hold "
+                     f"more than {LIMIT_PER_SECOND} of the first {LIMIT_PER_SECOND}", guarantee="RATE-02")
+
+
+@pytest.mark.guarantee("RATE-06")
+def test_the_refusal_says_when_to_retry(owner: Actor, pacer: Pacer) -> None:
+    """INFO: the docs name no header; the reference sends Retry-After in whole seconds (G16)."""
+    with _raw(owner) as client:
+        pacer.fresh_window()
+        shots = fire(client, BURST, until=limited)
+    refusal = shots[-1].response
+    if not limited(refusal):
+        _burst_proves(shots)
+        raise HarnessError("no 429 to look at (RATE-01 says why)")
+    retry_after = refusal.headers.get("retry-after", "")
+    check(retry_after.isdigit() and int(retry_after) >= 1,
+          f"429 {CODE} carries Retry-After {retry_after!r}, not whole seconds >= 1 (G16)", guarantee="RATE-06")
+
+
+# -- within the limit -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.guarantee("RATE-02")
+def test_eight_per_second_sustained_is_never_refused(admin: Actor, pacer: Pacer) -> None:
+    with _raw(admin) as client:
+        pacer.fresh_window()
+        shots = fire(client, int(SAFE_RATE * SUSTAIN_SECONDS), pacer.steady(SAFE_RATE))
+    refused = [i for i, s in enumerate(shots) if s.response.status_code == 429]
+    check(not refused,
+          f"{len(shots)} requests at {SAFE_RATE:.0f} per second on one key: request {refused[:1]} refused with "
+          f"429 {error_code_of(shots[refused[0]].response) if refused else ''} (the limit is 10 per second)",
+          guarantee="RATE-02")
+    for shot in shots:
+        expect_ok(shot.response, guarantee="RATE-02")
+
+
+@pytest.mark.guarantee("RATE-02")
+def test_the_key_works_again_after_the_window(collaborator: Actor, pacer: Pacer) -> None:
+    with _raw(collaborator) as client:
+        pacer.fresh_window()
+        shots = fire(client, BURST, until=limited)
+        if not limited(shots[-1].response):
+            _burst_proves(shots)
+            raise HarnessError("no 429 to recover from (RATE-01 says why)")
+        retry_after = shots[-1].response.headers.get("retry-after", "1")
+        pacer.wait(min(float(retry_after) if retry_after.isdigit() else 1.0, MAX_RETRY_WAIT) + ALIGN_AFTER)
+        method, path, params = PROBE
+        expect_ok(client.request(method, path, params=params), guarantee="RATE-02")
+
+
+# -- per key, not per account ------------------------------------------------------------------------------
+
+
+@pytest.mark.smoke
+@pytest.mark.guarantee("RATE-03")
+def test_a_burst_on_one_key_leaves_another_key_of_the_account_alone(owner: Actor, raw_team: httpx.Client,
+                                                                    pacer: Pacer) -> None:
+    """The team key belongs to the owner's account: a limit kept per account would refuse it too."""
+    with _raw(owner) as personal:
+        pacer.fresh_window()
+        burst = fire(personal, BURST, until=limited)
+        team = fire(raw_team, 3)
+    if not limited(burst[-1].response):
+        _burst_proves(burst)
+        raise HarnessError("the personal key was never refused, so the second key proves nothing (see RATE-01)")
+    refused = [s.response for s in team if s.response.status_code == 429]
+    check(not refused,
+          f"right after the owner's personal key hit the limit, the team key (another key of the same account) "
+          f"got 429 {error_code_of(refused[0]) if refused else ''}: the limit is per key, not per account",
+          guarantee="RATE-03")
+
+
+@pytest.mark.guarantee("RATE-03")
+def test_two_keys_at_eight_per_second_each_are_both_served(owner: Actor, raw_team: httpx.Client,
+                                                           pacer: Pacer) -> None:
+    results: dict[str, list[Shot]] = {}
+    with _raw(owner) as personal:
+        pacer.fresh_window()
+        threads = [
+            threading.Thread(target=lambda n=name, c=client: results.__setitem__(
+                n, fire(c, int(SAFE_RATE * SUSTAIN_SECONDS), pacer.steady(SAFE_RATE))))
+            for name, client in (("personal key", personal), ("team key", raw_team))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    for name, shots in results.items():
+        refused = [s for s in shots if s.response.status_code == 429]
+        check(not refused,
+              f"two keys of one account at {SAFE_RATE:.0f} per second each: the {name} got 429 "
+              f"{error_code_of(refused[0].response) if refused else ''} ({len(refused)} of {len(shots)}); "
+              "the limit is per key", guarantee="RATE-03")
