@@ -217,8 +217,9 @@ CROSSINGS = [  # (issuing workspace, presenting workspace, list)
 
 def _crossing(issuer: str, viewer: str, kind: str) -> Any:
     guarantee = "TEAM-10" if {issuer, viewer} == {"owner", "team"} else "ERR-02"
+    smoke = [pytest.mark.smoke] if kind == "contacts" and issuer == "owner" else []
     return pytest.param(issuer, viewer, kind, id=f"{kind}-{issuer}-cursor-by-{viewer}",
-                        marks=pytest.mark.guarantee(guarantee))
+                        marks=[pytest.mark.guarantee(guarantee), *smoke])
 
 
 @pytest.mark.parametrize(("issuer", "viewer", "kind"), [_crossing(*c) for c in CROSSINGS])

@@ -96,7 +96,7 @@ def _current_ids(home: Workspace, token: str) -> list[str]:
 
 @pytest.mark.parametrize(("sort", "write"), [
     pytest.param(None, "delete behind the cursor", id="createdAt-delete",
-                 marks=pytest.mark.guarantee("PAGE-04", "PAGE-05")),
+                 marks=[pytest.mark.guarantee("PAGE-04", "PAGE-05"), pytest.mark.smoke]),
     pytest.param(None, "create behind the cursor", id="createdAt-create",
                  marks=pytest.mark.guarantee("PAGE-04", "PAGE-05")),
     pytest.param(NAME_ASC, "delete behind the cursor", id="name-delete",

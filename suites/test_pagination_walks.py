@@ -159,6 +159,7 @@ def _contact_explicit(pool: ContactPool, family: str) -> list[dict[str, Any]]:
     return [{"case": case} for case in cases if case[0] in pool.subsets]
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("family", [
     pytest.param("createdAt_desc", marks=pytest.mark.guarantee("PAGE-04", "PAGE-05", "PAGE-01", "ENV-05")),
     pytest.param("name_asc", marks=pytest.mark.guarantee("PAGE-04", "PAGE-06", "PAGE-01", "ENV-05")),
