@@ -32,6 +32,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.public_billing",
     "msgflash_reference.policies.pagination_faults",
     "msgflash_reference.policies.messaging",
+    "msgflash_reference.policies.envelope_faults",
 )
 
 

@@ -327,3 +327,34 @@ def test_a_method_the_path_does_not_offer_is_enveloped(clients: Callable[[Caller
                                 f"{sorted(offered)})")
     if observations:
         _observe(record_property, json.dumps(observations, indent=1))
+
+
+# -- a deleted resource is gone ------------------------------------------------------------------------------
+
+# Per kind: how to make one, and what must be 404 NOT_FOUND after its DELETE (the guarantee it breaks).
+DELETED_CHECKS: dict[str, tuple[str, tuple[tuple[str, str, Any], ...]]] = {
+    "contact": ("CNT-09", (("GET", "/api/v1/contacts/{id}", None), ("PUT", "/api/v1/contacts/{id}", {}),
+                           ("DELETE", "/api/v1/contacts/{id}", None))),
+    "group": ("GRP-10", (("GET", "/api/v1/contacts/groups/{id}", None),
+                         ("POST", "/api/v1/contacts/groups/{id}/members", "members"))),
+    "webhook": ("WH-07", (("DELETE", "/api/v1/webhooks/{id}", None),)),
+}
+DELETE_PATHS = {"contact": "/api/v1/contacts/{id}", "group": "/api/v1/contacts/groups/{id}",
+                "webhook": "/api/v1/webhooks/{id}"}
+
+
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.guarantee(g)) for k, (g, _) in
+                                  DELETED_CHECKS.items()])
+def test_a_deleted_resource_is_not_found(kind: str, clients: Callable[[Caller], Any], factory: DataFactory,
+                                         profile: TargetProfile) -> None:
+    if profile.safety.read_only:
+        not_covered("the profile is read_only")
+    client = clients(Caller.PERSONAL)
+    made = getattr(factory, kind)(client)
+    guarantee, after = DELETED_CHECKS[kind]
+    expect_ok(client.delete(DELETE_PATHS[kind].format(id=made["id"])), guarantee=guarantee)
+    for method, path, body in after:
+        if body == "members":
+            body = {"contactIds": [str(uuid.uuid4())]}
+        expect_error(client.request(method, path.format(id=made["id"]), json=body), 404, "NOT_FOUND",
+                     guarantee=guarantee)
