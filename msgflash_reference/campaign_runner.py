@@ -35,6 +35,11 @@ log = logging.getLogger("msgflash_reference.messaging")
 
 REPEAT_PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 CAMPAIGN_BATCH = 20
+# Campaigns with something to do now: due to start, enqueuing, finished enqueuing, or due for their next occurrence.
+DUE_CAMPAIGNS = (
+    "(status = 'scheduled' AND next_run_at <= :now) OR (status = 'running' AND "
+    "(pending_contacts != '[]' OR next_run_at IS NULL OR next_run_at <= :now))"
+)
 STATS_STATUSES = ("queued", "sent", "delivered", "read", "failed")
 
 
@@ -242,11 +247,12 @@ def advance_campaigns(svc: Services) -> bool:
     """One step of the campaign due first: start an occurrence, enqueue a batch, or complete it."""
     now = svc.clock.now()
     now_iso = iso(now)
+    with svc.db.read() as conn:  # the common idle case costs one read, no write lock
+        if conn.execute(f"SELECT 1 FROM campaigns WHERE {DUE_CAMPAIGNS} LIMIT 1", {"now": now_iso}).fetchone() is None:
+            return False
     with svc.db.transaction() as conn:
         campaign = conn.execute(
-            """SELECT * FROM campaigns WHERE (status = 'scheduled' AND next_run_at <= :now)
-                 OR (status = 'running' AND (pending_contacts != '[]' OR next_run_at IS NULL OR next_run_at <= :now))
-               ORDER BY updated_at, id LIMIT 1""",
+            f"SELECT * FROM campaigns WHERE {DUE_CAMPAIGNS} ORDER BY updated_at, id LIMIT 1",
             {"now": now_iso},
         ).fetchone()
         if campaign is None:

@@ -80,6 +80,9 @@ def _dispatch(svc: Services, conn: sqlite3.Connection, message: sqlite3.Row, sch
 def advance_deliveries(svc: Services) -> bool:
     """Move every due message one stage on; True when something was due."""
     now = svc.clock.now()
+    with svc.db.read() as conn:  # the common idle case costs one read, no write lock
+        if conn.execute("SELECT 1 FROM message_deliveries WHERE due_at <= ? LIMIT 1", (iso(now),)).fetchone() is None:
+            return False
     with svc.db.transaction() as conn:
         due = conn.execute(
             "SELECT * FROM message_deliveries WHERE due_at <= ? ORDER BY due_at, message_id LIMIT ?", (iso(now), BATCH)

@@ -99,6 +99,12 @@ def _check_batch(conn: sqlite3.Connection, lookup_id: str, batch: list[str], sta
 
 def advance_lookups(svc: Services) -> bool:
     """Check one batch of the open lookup touched least recently; False when none is open."""
+    with svc.db.read() as conn:  # the common idle case costs one read, no write lock
+        if (
+            conn.execute("SELECT 1 FROM number_lookups WHERE status IN ('pending', 'processing') LIMIT 1").fetchone()
+            is None
+        ):
+            return False
     with svc.db.transaction() as conn:
         row = conn.execute(
             "SELECT * FROM number_lookups WHERE status IN ('pending', 'processing') ORDER BY updated_at, id LIMIT 1"
