@@ -43,8 +43,7 @@ def role_matrix(profile: TargetProfile, identities: dict[str, Actor], billing_gu
     codes = tuple(p.code for p in plans_for(settings))
     matrix = BillingRoleMatrix(profile, identities, billing_guard, load_catalog(), settings, codes)
     yield matrix
-    for client in matrix._clients.values():
-        client.close()
+    matrix.close()
 
 
 def _selected(request: pytest.FixtureRequest) -> list[str]:

@@ -5,8 +5,9 @@ scheduled change before the first check; `watch(name)` adds another identity bef
 its subscription. A mutation that succeeds where it must not is undone at once with `undo(name)` (the
 account's `cancel-scheduled-change`, then its original change scheduled again; a changed plan is put back
 only through the sandbox plan control), and the check reports it as a violation. When the session ends, each
-watched subscription is compared with its snapshot and restored; what still differs is a cleanup problem of
-the run (a note in compliance.json), so a real target's owner learns about it.
+watched subscription is compared with its snapshot and restored; a difference found then (whoever caused
+it) is a cleanup note of the run in compliance.json, saying whether it could be restored, so a real target's
+owner learns about it.
 
 Several suite modules import the fixture, so pytest may instantiate it once per module: the state lives in
 one `BillingGuard` per pytest config (`config.stash`), and `finish()` runs once.
@@ -107,15 +108,18 @@ class BillingGuard:
         if self.finished:
             return
         self.finished = True
-        for name in self.start:
+        for name, start in self.start.items():
             try:
-                problem = self._restore(name)
+                end = self.read(name)
+                problem = self._restore(name) if end != start else None
             except Exception as err:  # the session's end must go on
-                problem = f"{err.__class__.__name__}: {err}"
-            if problem:
-                self.factory.cleanup_problems.append(
-                    f"billing: {name}'s subscription differs from the start of the run and could not be "
-                    f"restored ({problem})")
+                end, problem = None, f"{err.__class__.__name__}: {err}"
+            if end == start and problem is None:
+                continue
+            outcome = f"could not be restored ({problem})" if problem else "was restored"
+            self.factory.cleanup_problems.append(
+                f"billing: {name}'s subscription at the end of the run ({end}) differed from its start ({start}) "
+                f"and {outcome}")
         for client in self._consoles.values():
             client.close()
 

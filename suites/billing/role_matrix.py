@@ -184,6 +184,11 @@ class BillingRoleMatrix:
                     f"{owners} / period {mine.get('period')} (a team read shows the owner's account)")
         return None
 
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
     # -- the full sweep -----------------------------------------------------------------------------------
 
     def sweep(self, guarantees: Iterable[str]) -> None:
