@@ -112,7 +112,7 @@ def walk(client: httpx.Client, listing: Listing, params: Mapping[str, Any], *, l
             done.ended = True
             return done
         if len(done.pages) >= max_pages:
-            findings.add(walk_ids or SHAPE, f"the walk did not end after {max_pages} pages "
+            findings.add(walk_ids, f"the walk did not end after {max_pages} pages "
                          f"(page {max_pages} still says hasMore: true)")
             return done
     done.broken = True
