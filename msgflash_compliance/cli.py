@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--plans", choices=["free-starter-pro-plus", "free-pro-max"], default="free-starter-pro-plus",
                        help="plan line-up (contract setting plan_lineup)")
     serve.add_argument("--no-rate-limit", action="store_true", help="turn the 10 requests/s per key limit off")
+    serve.add_argument("--rate-limit", type=int, default=10, metavar="N",
+                       help="requests per second per key (default 10, the documented limit)")
     serve.set_defaults(handler=_serve)
 
     faults = sub.add_parser("faults", help="list the reference server's injectable faults")
@@ -67,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--guarantee", action="append", default=[], metavar="ID", help="only these guarantees")
     run.add_argument("--fault", action="append", default=[], metavar="NAME",
                      help="embedded server only: switch a named fault on (for self-tests and demos)")
+    run.add_argument("--embedded-rate-limit", type=int, metavar="N",
+                     help="embedded server only: its per-key limit (default 10, the documented one); a faster "
+                          "pace for self-tests that do not check the rate limit")
+    run.add_argument("--tests", action="append", default=[], metavar="PATH",
+                     help="run only these suite files or test ids (under suites/) instead of every suite")
+    run.add_argument("--no-html", action="store_true",
+                     help="skip the Allure HTML report (everything else is still written)")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments after --")
     run.set_defaults(handler=_run)
 

@@ -51,6 +51,8 @@ class Target:
 
 
 def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
+    if getattr(args, "embedded_rate_limit", None) is not None and args.profile:
+        raise UsageError("--embedded-rate-limit applies to the embedded server only, not to --profile targets")
     if args.fault and args.profile:
         raise UsageError("--fault switches faults on the embedded server; it cannot be used with --profile")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
@@ -76,12 +78,14 @@ def _target(args: argparse.Namespace, scratch: Path) -> Iterator[Target]:
         path = Path(args.profile).absolute()
         yield Target(load_profile(path), path, embedded=False)
         return
-    with embedded_server(scratch, faults=list(args.fault)) as path:
+    with embedded_server(scratch, faults=list(args.fault),
+                         rate_limit=getattr(args, "embedded_rate_limit", None)) as path:
         yield Target(load_profile(path), path, embedded=True)
 
 
 @contextlib.contextmanager
-def embedded_server(scratch: Path, faults: list[str], wait: float = PROFILE_WAIT_SECONDS) -> Iterator[Path]:
+def embedded_server(scratch: Path, faults: list[str], wait: float = PROFILE_WAIT_SECONDS,
+                    rate_limit: int | None = None) -> Iterator[Path]:
     """Start the reference server on a fresh database and a free port; yield its profile path; stop it."""
     profile_path = scratch / "embedded-profile.toml"
     log_path = scratch / "embedded-server.log"
@@ -89,6 +93,8 @@ def embedded_server(scratch: Path, faults: list[str], wait: float = PROFILE_WAIT
                "--db", str(scratch / "reference.sqlite"), "--write-profile", str(profile_path)]
     for fault in faults:
         command += ["--fault", fault]
+    if rate_limit is not None:
+        command += ["--rate-limit", str(rate_limit)]
     with log_path.open("wb") as log:
         # Its own session: a Ctrl-C in the terminal reaches the runner, which then stops the server itself.
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
@@ -170,7 +176,7 @@ def pytest_arguments(args: argparse.Namespace, target: Target, *, seed: int, run
     if extra and extra[0] == "--":
         extra = extra[1:]
     arguments = [
-        str(suites_dir),
+        *(suite_paths(args.tests, suites_dir) if getattr(args, "tests", None) else [str(suites_dir)]),
         "-c", str(PROJECT_ROOT / "pyproject.toml"), "--rootdir", str(PROJECT_ROOT),
         # In process, httpx has imported anyio before pytest could mark its plugin for assert rewriting.
         "-p", "no:cacheprovider", "-p", "fixtures.plugin",
@@ -186,6 +192,18 @@ def pytest_arguments(args: argparse.Namespace, target: Target, *, seed: int, run
         arguments += ["-m", "smoke"]
     arguments += [f"--guarantee={guarantee_id}" for guarantee_id in args.guarantee]
     return arguments + extra
+
+
+def suite_paths(paths: list[str], suites_dir: Path) -> list[str]:
+    """`--tests` values as absolute pytest arguments; each must name something under the suites folder."""
+    resolved = []
+    for raw in paths:
+        file_part, _, rest = raw.partition("::")
+        path = (PROJECT_ROOT / file_part).resolve()
+        if not path.is_relative_to(suites_dir.resolve()) or not path.exists():
+            raise UsageError(f"--tests {raw}: not a file or folder under {suites_dir}")
+        resolved.append(str(path) + (f"::{rest}" if rest else ""))
+    return resolved
 
 
 def _run_and_report(args: argparse.Namespace, target: Target, settings: Any, seed: int, reports_dir: Path,
@@ -215,6 +233,7 @@ def _run_and_report(args: argparse.Namespace, target: Target, settings: Any, see
         suite=args.suite, started_at=started_at.isoformat(timespec="seconds"), duration=duration,
         pytest_code=int(pytest_code), reports_dir=reports_dir,
         secrets=[*target.profile.secrets(), *capture.secrets],
+        html=not getattr(args, "no_html", False),
     )
     return write_reports(outcome, stream)
 
@@ -232,6 +251,7 @@ class ReportInputs:
     pytest_code: int
     reports_dir: Path
     secrets: list[tuple[str, str]]
+    html: bool = True
 
 
 def write_reports(inputs: ReportInputs, stream: Any) -> int:
@@ -264,9 +284,11 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
         "hypothesis_seed": str(inputs.seed),
         **{f"setting.{name}": value for name, value in inputs.settings.items()},
     })
-    warning = generate_html(results_dir, reports_dir / "allure-report",
-                            name=f"MsgFlash compliance: {base_url}", categories=categories)
-    if warning:
+    warning: str | None = "HTML report skipped (--no-html)"
+    if inputs.html:
+        warning = generate_html(results_dir, reports_dir / "allure-report",
+                                name=f"MsgFlash compliance: {base_url}", categories=categories)
+    if warning and inputs.html:
         print(f"warning: {warning}", file=sys.stderr)
     leaks = scan_for_secrets([reports_dir / name for name in REPORT_OUTPUTS], inputs.secrets)
     for leak in leaks:

@@ -11,8 +11,13 @@ import tomli_w
 
 from msgflash_reference.seed import IDENTITIES, SeedResult
 
+# Without a server-side limit the harness still paces itself, just faster.
+UNLIMITED_CLIENT_PACE = 100
 
-def profile_document(base_url: str, seeded: SeedResult, *, sandbox: bool) -> dict[str, Any]:
+
+def profile_document(
+    base_url: str, seeded: SeedResult, *, sandbox: bool, rate_limit: int | None = 10
+) -> dict[str, Any]:
     return {
         "base_url": base_url,
         "identities": {
@@ -26,7 +31,8 @@ def profile_document(base_url: str, seeded: SeedResult, *, sandbox: bool) -> dic
         "team": {"id": seeded.team_id, "api_key": seeded.team_api_key},
         "other_team": {"id": seeded.other_team_id},
         # the embedded sandbox may be mutated, and it never delivers anything: sends are safe there
-        "safety": {"billing_probes": True, "allow_send": True},
+        "safety": {"billing_probes": True, "allow_send": True,
+                   "rate_limit": float(rate_limit or UNLIMITED_CLIENT_PACE)},
         "sandbox": {"enabled": sandbox},  # /__sandbox/ control routes exist
     }
 

@@ -21,12 +21,15 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     unknown = [name for name in args.fault if name not in registry]
     if unknown:
         raise UsageError(f"unknown fault {unknown[0]!r}; run `msgflash-compliance faults` for the valid names")
+    rate_limit = getattr(args, "rate_limit", 10)
+    if rate_limit < 1:
+        raise UsageError(f"--rate-limit must be >= 1, got {rate_limit}")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be 0..65535, got {args.port}")
     return ServerConfig(
         db_path=Path(args.db),
         plan_lineup=args.plans,
-        rate_limit_per_second=None if args.no_rate_limit else 10,
+        rate_limit_per_second=None if args.no_rate_limit else rate_limit,
         faults=tuple(args.fault),
     )
 
@@ -50,7 +53,8 @@ def serve_command(args: argparse.Namespace) -> int:
         if args.write_profile and server.seed is not None:
             write_profile(
                 Path(args.write_profile),
-                profile_document(server.base_url, server.seed, sandbox=config.sandbox),
+                profile_document(server.base_url, server.seed, sandbox=config.sandbox,
+                                 rate_limit=config.rate_limit_per_second),
             )
         print(server.base_url, flush=True)
         if config.faults:

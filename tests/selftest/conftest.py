@@ -16,9 +16,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def checked_guarantees() -> frozenset[str]:
+def suite_index() -> dict[str, list[str]]:
+    """{test node id: guarantee IDs} of every test under suites/ (collected once per session)."""
+    return suite_markers()
+
+
+@pytest.fixture(scope="session")
+def checked_guarantees(suite_index: dict[str, list[str]]) -> frozenset[str]:
     """The guarantee IDs some test under suites/ checks today."""
-    return frozenset(i for ids in suite_markers().values() for i in ids)
+    return frozenset(i for ids in suite_index.values() for i in ids)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
