@@ -27,13 +27,15 @@ from msgflash_compliance.contract.plans import plans_for
 from msgflash_compliance.profile import TargetProfile
 from suites.billing.guard import BillingGuard, billing_guard  # noqa: F401  (the session fixture)
 from suites.billing.role_matrix import BillingRoleMatrix, raise_findings
+from suites.billing.role_table import ACCEPTED
 from suites.key_scoping.level import suite_level
 
 pytestmark = pytest.mark.usefixtures("billing_guard")
 
 GUARANTEES = ("ROLE-01", "ROLE-02", "ROLE-03", "ROLE-04", "ROLE-05", "ROLE-06", "ROLE-07", "ROLE-08",
               "BILL-20", "TEAM-14")
-SMOKE_EXAMPLES = 4  # drawn cells per guarantee in the smoke suite
+SMOKE_EXAMPLES = 4  # drawn judged cells per guarantee in the smoke suite
+SMOKE_CONTROLS = 1  # drawn control cells (accepted, or the caller's own account) per guarantee
 MATRIX_TEST = "test_billing_role_matrix"
 
 
@@ -53,17 +55,23 @@ def _selected(request: pytest.FixtureRequest) -> list[str]:
 
 
 def _drawn(matrix: BillingRoleMatrix, guarantee: str) -> None:
+    """A few drawn cells that must be refused or answer exactly, and one drawn control."""
     matrix.discover()
     cells = matrix.cells_of(guarantee)
+    judged = [c for c in cells if matrix.expect(c).rule.status is not ACCEPTED and not matrix.expect(c).personal]
+    controls = [c for c in cells if c not in judged]
+    for pool, examples in ((judged, SMOKE_EXAMPLES), (controls, SMOKE_CONTROLS)):
+        if not pool:
+            continue
 
-    @settings(max_examples=SMOKE_EXAMPLES, phases=[Phase.generate], database=None, deadline=None,
-              report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
-    @given(cell=st.sampled_from(cells), plan_code=st.sampled_from(matrix.plan_codes))
-    def one_cell(cell, plan_code):
-        record = matrix.cell(cell, plan_code)
-        raise_findings([f for f in record.findings if f.guarantee == guarantee])
+        @settings(max_examples=examples, phases=[Phase.generate], database=None, deadline=None,
+                  report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
+        @given(cell=st.sampled_from(pool), plan_code=st.sampled_from(matrix.plan_codes))
+        def one_cell(cell, plan_code):
+            record = matrix.cell(cell, plan_code)
+            raise_findings([f for f in record.findings if f.guarantee == guarantee])
 
-    one_cell()
+        one_cell()
 
 
 @pytest.mark.smoke
