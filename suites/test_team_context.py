@@ -22,7 +22,7 @@ from fixtures.factories import DataFactory
 from msgflash_compliance.contract.plans import TeamCaps, plan
 from msgflash_compliance.profile import TargetProfile
 from suites.key_scoping.controls import expect_control
-from suites.key_scoping.sandbox_controls import plan_code, sandbox_plan
+from suites.key_scoping.sandbox_controls import api_requests, plan_code, sandbox_api_requests, sandbox_plan
 from suites.routes import route
 
 TEAM_CALLS = 3  # team-key requests between the two usage reads: enough to tell owner from key holder
@@ -63,13 +63,15 @@ def test_owner_plan_governs_the_team(profile: TargetProfile, harness: Harness, o
     body = dict(request.json or {})
     if isinstance(instances, list) and instances and isinstance(instances[0], dict):
         body["instanceId"] = instances[0]["id"]  # a real team instance: only the plan can refuse it
-    previous = plan_code(owner)
+    previous, used = plan_code(owner), api_requests(owner)
     sandbox_plan(harness, owner.email, "free")
+    sandbox_api_requests(harness, owner.email, 0)  # Free's small API quota must not answer first
     try:
         response = team_client.post(request.path, json=body)
         expect_error(response, 403, "CAMPAIGNS_NOT_AVAILABLE_ON_PLAN", guarantee="TEAM-12")
     finally:
         sandbox_plan(harness, owner.email, previous)
+        sandbox_api_requests(harness, owner.email, used + 2)
 
 
 # -- creating teams (TEAM-20..28, console /api/teams) -------------------------------------------------------

@@ -28,3 +28,23 @@ def plan_code(actor: Actor) -> str:
     if not isinstance(code, str):
         raise HarnessError("GET /api/v1/billing/subscription: no data.subscription.plan.code")
     return code
+
+
+COUNTERS_CONTROL = "/__sandbox/counters"
+
+
+def sandbox_api_requests(harness: Harness, email: str, count: int) -> None:
+    """Set an account's API request counter for this month (so a plan with a small quota is usable)."""
+    response = harness.client("sandbox").post(COUNTERS_CONTROL, json={"user": email, "apiRequests": count})
+    if response.status_code != 200:
+        code = error_code_of(response) or ""
+        raise HarnessError(f"POST {COUNTERS_CONTROL} answered {response.status_code} {code}")
+
+
+def api_requests(actor: Actor) -> int:
+    """The actor's apiRequestsCount this month (public API, personal key)."""
+    data = expect_ok(actor.api.get("/api/v1/usage"))
+    count = ((data.get("usage") if isinstance(data, dict) else None) or {}).get("apiRequestsCount")
+    if not isinstance(count, int):
+        raise HarnessError("GET /api/v1/usage: no data.usage.apiRequestsCount")
+    return count
