@@ -23,7 +23,7 @@ from msgflash_compliance.contract.plans import Plan, TeamCaps, plans_for
 from msgflash_compliance.profile import TargetProfile
 from suites.billing.caps import GROUPS_PATH, PERSONAL_KEYS_PATH, Made, group_count, key_pool, team_keys_path
 from suites.billing.guard import BillingGuard, billing_guard  # noqa: F401  (the session fixture)
-from suites.billing.sandbox import plan_code, sandbox_plan
+from suites.billing.sandbox import plan_code, request_room, sandbox_plan, set_counters
 from suites.billing.teams import TEAMS_PATH, TeamMaker, invite, owned_team_ids
 
 pytestmark = pytest.mark.usefixtures("billing_guard")
@@ -52,18 +52,19 @@ def _console(actor: Actor) -> httpx.Client:
 
 
 @pytest.fixture
-def account_on(harness: Harness, identities: dict[str, Actor], billing_guard: BillingGuard  # noqa: F811
-               ) -> Iterator[Callable[[str], Actor]]:
+def account_on(harness: Harness, identities: dict[str, Actor], billing_guard: BillingGuard,  # noqa: F811
+               settings) -> Iterator[Callable[[str], Actor]]:
     """`account_on("starter")`: sandbox: the admin put on that plan (and back afterwards); real target: the
     first identity already on it."""
-    moved: list[str] = []
+    moved: list[tuple[str, str, int | None]] = []  # (identity, e-mail, API request count to put back)
 
     def on(code: str) -> Actor:
         admin = identities.get("admin")
         if harness.profile.sandbox.enabled and admin is not None and admin.email is not None:
             billing_guard.watch("admin")
             sandbox_plan(harness, admin.email, code)
-            moved.append("admin")
+            quota = _plan(settings, (code,)).limits.monthlyApiRequestQuota
+            moved.append(("admin", admin.email, request_room(harness, admin.email, quota)))
             return admin
         for name in ("outsider", "collaborator", "admin", "owner"):
             actor = identities.get(name)
@@ -73,8 +74,10 @@ def account_on(harness: Harness, identities: dict[str, Actor], billing_guard: Bi
         raise AssertionError  # unreachable: not_covered raises
 
     yield on
-    for name in moved:
+    for name, email, requests in moved:
         billing_guard.undo(name)
+        if requests is not None:
+            set_counters(harness, email, apiRequests=requests)
 
 
 def _below_cap(response: httpx.Response, what: str, n: int, cap: int, codes: frozenset[str], guarantee: str
@@ -172,6 +175,7 @@ def test_group_cap_counts_the_owners_workspaces_together(owner: Actor, team, tea
                                                          billing_guard: BillingGuard) -> None:  # noqa: F811
     """Team groups fill the owner's cap (the last one accepted); then a personal group is refused too."""
     profile = harness.profile
+    put_back: int | None = None
     count = group_count(owner.api) + group_count(team_client)
     others = set(owned_team_ids(_console(owner))) - {team.id}
     if others and not profile.sandbox.enabled:
@@ -184,6 +188,7 @@ def test_group_cap_counts_the_owners_workspaces_together(owner: Actor, team, tea
         chosen = fitting[0]
         billing_guard.watch("owner")
         sandbox_plan(harness, owner.email, chosen.code)
+        put_back = request_room(harness, owner.email, chosen.limits.monthlyApiRequestQuota)
     else:
         chosen = _plan(settings, (plan_code(owner),))
     cap = chosen.limits.maxContactGroups
@@ -201,8 +206,10 @@ def test_group_cap_counts_the_owners_workspaces_together(owner: Actor, team, tea
                          guarantee="PLAN-14")
     finally:
         made.undo()
-        if profile.sandbox.enabled:
+        if profile.sandbox.enabled and owner.email is not None:
             billing_guard.undo("owner")
+            if put_back is not None:
+                set_counters(harness, owner.email, apiRequests=put_back)
 
 
 # -- teams and seats (sandbox: the admin put on the plan) -------------------------------------------------------------

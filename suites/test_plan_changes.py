@@ -26,7 +26,7 @@ from fixtures.factories import DataFactory
 from msgflash_compliance.contract.plans import Plan, plans_for
 from suites.billing.guard import BillingGuard, billing_guard  # noqa: F401  (the session fixture)
 from suites.billing.routes import PUBLIC_SUBSCRIPTION_PATH, BillingRoute, Schedule
-from suites.billing.sandbox import move_clock, plan_code, reset_clock, sandbox_plan
+from suites.billing.sandbox import move_clock, plan_code, request_room, reset_clock, sandbox_plan, set_counters
 from suites.billing.shapes import obj, parse_time
 from suites.billing.teams import TeamMaker, owned_team_ids
 
@@ -56,8 +56,8 @@ class Subject:
 
 
 @pytest.fixture
-def subject(harness: Harness, identities: dict[str, Actor], billing_guard: BillingGuard  # noqa: F811
-            ) -> Iterator[Callable[[str | None], Subject]]:
+def subject(harness: Harness, identities: dict[str, Actor], billing_guard: BillingGuard,  # noqa: F811
+            settings) -> Iterator[Callable[[str | None], Subject]]:
     """`subject("pro")`: the account a check changes. Sandbox: the admin, put on that plan and put back
     afterwards (`subject(None)`: the owner as it is); real target with billing probes: the owner as it is
     (each check then says which plan it needs)."""
@@ -65,6 +65,7 @@ def subject(harness: Harness, identities: dict[str, Actor], billing_guard: Billi
     if not profile.billing_probes:
         not_covered("changes a subscription: billing probes are off for this target ([safety] billing_probes)")
     made: list[Subject] = []
+    put_back: list[tuple[str, int]] = []  # (e-mail, API request count) to restore
 
     def on_plan(wanted: str | None) -> Subject:
         name = "admin" if profile.sandbox.enabled and wanted is not None else "owner"
@@ -76,6 +77,10 @@ def subject(harness: Harness, identities: dict[str, Actor], billing_guard: Billi
             if actor.email is None:
                 not_covered("needs the admin's email (the sandbox plan control names accounts by e-mail)")
             sandbox_plan(harness, actor.email, str(wanted))
+            quota = next(p for p in plans_for(settings) if p.code == wanted).limits.monthlyApiRequestQuota
+            used = request_room(harness, actor.email, quota)
+            if used is not None:
+                put_back.append((actor.email, used))
         made.append(Subject(actor, actor.client("console"), plan_code(actor)))
         return made[-1]
 
@@ -83,6 +88,8 @@ def subject(harness: Harness, identities: dict[str, Actor], billing_guard: Billi
     for done in made:
         billing_guard.undo(done.name)  # plan (sandbox) and scheduled change as they were
         done.console.close()
+    for email, used in put_back:
+        set_counters(harness, email, apiRequests=used)
 
 
 def _lineup(settings) -> tuple[Plan, ...]:
