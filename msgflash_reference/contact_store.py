@@ -36,9 +36,9 @@ class ContactUpdate(StrictBody):
 
 
 class ContactIds(StrictBody):
-    """1 to 10 000 contact ids (UUIDs)."""
+    """1 to 10 000 contact ids (UUIDs); the upper bound is the bulk policy's (`policies/contact_rules.py`)."""
 
-    contactIds: list[str] = Field(min_length=1, max_length=BULK_MAX_IDS)  # the documented name
+    contactIds: list[str] = Field(min_length=1)  # the documented name
 
 
 def clean_name(name: str) -> str:

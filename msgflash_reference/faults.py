@@ -33,6 +33,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.pagination_faults",
     "msgflash_reference.policies.messaging",
     "msgflash_reference.policies.envelope_faults",
+    "msgflash_reference.policies.contact_rules",
 )
 
 

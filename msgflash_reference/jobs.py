@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from msgflash_reference.bulk_ops import add_members, delete_contacts, remove_members
 from msgflash_reference.clock import iso
 from msgflash_reference.ids import new_id
+from msgflash_reference.policies.contact_rules import contact_policies
 
 if TYPE_CHECKING:
     from msgflash_reference.services import Services
@@ -135,9 +136,11 @@ class JobWorker:
 
     def run_one_batch(self) -> bool:
         """Advance the least recently touched open job by one batch; False when none is open."""
+        open_statuses = contact_policies(self.svc).jobs.open_statuses
+        marks = ", ".join("?" for _ in open_statuses)
         with self.svc.db.transaction() as conn:
             row = conn.execute(
-                "SELECT * FROM bulk_jobs WHERE status IN ('pending', 'processing') ORDER BY updated_at, id LIMIT 1"
+                f"SELECT * FROM bulk_jobs WHERE status IN ({marks}) ORDER BY updated_at, id LIMIT 1", open_statuses
             ).fetchone()
             if row is None:
                 return False
@@ -190,7 +193,7 @@ class JobWorker:
                 processed,
                 json.dumps(summary),
                 now,
-                now if done else None,
+                contact_policies(self.svc).jobs.completed_at(done, now),
                 job["id"],
             ),
         )

@@ -13,8 +13,9 @@ from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import ok
 from msgflash_reference.errors import ApiError, invalid_field
 from msgflash_reference.ids import is_uuid, parse_id
-from msgflash_reference.jobs import OPEN_STATUSES, job_view
+from msgflash_reference.jobs import OPEN_STATUSES
 from msgflash_reference.listing import Filters, keyset_page
+from msgflash_reference.policies.contact_rules import contact_policies
 from msgflash_reference.policies.pagination import CREATED_DESC
 from msgflash_reference.services import Services, Svc
 
@@ -53,13 +54,15 @@ def list_jobs(ctx: WorkspaceKey, svc: Svc, limit: str | None = None, cursor: str
             after=after,
             cursor_of=lambda row: row["id"],
         )
-    return ok({"jobs": [job_view(r) for r in page.rows], "nextCursor": page.next_cursor, "hasMore": page.has_more})
+    view = contact_policies(svc).jobs.view
+    return ok({"jobs": [view(r) for r in page.rows], "nextCursor": page.next_cursor, "hasMore": page.has_more})
 
 
 def _get(svc: Services, workspace_id: str, job_id: str) -> JSONResponse:
     jid = parse_id(job_id, "jobId")
     with svc.db.read() as conn:
-        return ok(job_view(svc.policies.ownership.load(conn, "bulk_jobs", jid, workspace_id, "Job")))
+        row = svc.policies.ownership.load(conn, "bulk_jobs", jid, workspace_id, "Job")
+        return ok(contact_policies(svc).jobs.view(row))
 
 
 @router.get("/api/v1/contacts/bulk-jobs/{job_id:rid}")
@@ -86,4 +89,4 @@ def cancel_job(ctx: WorkspaceKey, svc: Svc, job_id: str) -> JSONResponse:
             "UPDATE bulk_jobs SET status = 'cancelled', updated_at = ?, completed_at = ? WHERE id = ?", (now, now, jid)
         )
         row = conn.execute("SELECT * FROM bulk_jobs WHERE id = ?", (jid,)).fetchone()
-    return ok(job_view(row))
+    return ok(contact_policies(svc).jobs.view(row))

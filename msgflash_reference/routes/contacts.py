@@ -24,8 +24,9 @@ from msgflash_reference.contact_store import (
 )
 from msgflash_reference.envelopes import accepted, created, deleted, ok
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.jobs import ASYNC_THRESHOLD, accepted_view, create_job
+from msgflash_reference.jobs import accepted_view, create_job
 from msgflash_reference.listing import Filters, count, keyset_page
+from msgflash_reference.policies.contact_rules import contact_policies
 from msgflash_reference.policies.pagination import CONTACT_SORTS, CREATED_DESC
 from msgflash_reference.services import Svc
 
@@ -110,18 +111,9 @@ def update_contact(
     body: Annotated[ContactUpdate, Depends(json_body(ContactUpdate))],
 ) -> JSONResponse:
     cid = parse_id(contact_id)
-    given = body.model_fields_set
-    changes: dict[str, object] = {}
-    if "name" in given and body.name is not None:
-        changes["name"] = clean_name(body.name)
-    if "phone" in given and body.phone is not None:
-        changes["phone"] = body.phone
-    if "tags" in given:
-        changes["tags"] = json.dumps(body.tags or [])
-    if "meta" in given:
-        changes["meta"] = json.dumps(body.meta) if body.meta is not None else None
     with svc.db.transaction() as conn:
-        svc.policies.ownership.load(conn, "contacts", cid, ctx.workspace_id, "Contact")
+        stored = svc.policies.ownership.load(conn, "contacts", cid, ctx.workspace_id, "Contact")
+        changes = contact_policies(svc).update.changes(body, stored, clean_name)
         if changes:
             assignments = ", ".join(f"{column} = ?" for column in changes)
             conn.execute(
@@ -147,9 +139,11 @@ def bulk_delete(
 ) -> JSONResponse:
     """< 100 ids: 200 {requested, deleted, notFound: [ids]}; ≥ 100: 202 and a job (facts §10)."""
     ids = contact_ids(body)
+    rules = contact_policies(svc).bulk
+    rules.check_count(len(ids))
     now = iso(svc.clock.now())
     with svc.db.transaction() as conn:
-        if len(ids) >= ASYNC_THRESHOLD:
+        if rules.is_async(len(ids)):
             job_id = create_job(
                 conn,
                 workspace_id=ctx.workspace_id,
@@ -161,7 +155,7 @@ def bulk_delete(
             )
         else:
             removed, missing = delete_contacts(conn, ctx.workspace_id, ids)
-            return ok({"requested": len(ids), "deleted": removed, "notFound": missing})
+            return ok(rules.delete_result(len(ids), removed, missing))
     assert svc.jobs is not None
     svc.jobs.wake()
     return accepted(accepted_view(job_id, "bulk_delete_contacts", len(ids), None))

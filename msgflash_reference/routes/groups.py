@@ -17,9 +17,10 @@ from msgflash_reference.clock import iso
 from msgflash_reference.contact_store import ContactIds, clean_name, contact_ids, contact_view
 from msgflash_reference.envelopes import accepted, created, deleted, ok
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.jobs import ASYNC_THRESHOLD, accepted_view, create_job
+from msgflash_reference.jobs import accepted_view, create_job
 from msgflash_reference.listing import Filters, count, keyset_page
 from msgflash_reference.plan_rules import CapScope
+from msgflash_reference.policies.contact_rules import contact_policies
 from msgflash_reference.policies.pagination import CREATED_DESC, SortSpec
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.subscriptions import current_plan
@@ -114,7 +115,7 @@ def create_group(
             (group_id, ctx.workspace_id, ctx.owner_id, name, body.description, body.color, iso(now), iso(now)),
         )
         row = load_group(conn, svc, ctx, group_id)
-    return created(group_view(row))
+    return created(contact_policies(svc).group_views.created(group_view(row)))
 
 
 @router.get("/api/v1/contacts/groups/{group_id:rid}")
@@ -208,7 +209,9 @@ def add_group_members(
     """< 100 ids: 200 {added, alreadyInGroup, notFound, total}; ≥ 100: 202 and a job."""
     gid = parse_id(group_id, "groupId")
     ids = contact_ids(body)
-    if len(ids) >= ASYNC_THRESHOLD:
+    rules = contact_policies(svc).bulk
+    rules.check_count(len(ids))
+    if rules.is_async(len(ids)):
         return _members_job(svc, ctx, "add_to_group", gid, ids)
     with svc.db.transaction() as conn:
         load_group(conn, svc, ctx, gid)
@@ -223,9 +226,11 @@ def remove_group_members(
     """< 100 ids: 200 {removed, notInGroup}; ≥ 100: 202 and a job."""
     gid = parse_id(group_id, "groupId")
     ids = contact_ids(body)
-    if len(ids) >= ASYNC_THRESHOLD:
+    rules = contact_policies(svc).bulk
+    rules.check_count(len(ids))
+    if rules.is_async(len(ids)):
         return _members_job(svc, ctx, "remove_from_group", gid, ids)
     with svc.db.transaction() as conn:
         load_group(conn, svc, ctx, gid)
         counts = remove_members(conn, gid, ids)
-    return ok(counts)
+    return ok(rules.remove_result(counts, len(ids)))
