@@ -112,10 +112,11 @@ def test_the_endpoint_cap_refuses_one_more(outsider: Actor, factory: DataFactory
     existing = len(_listed(outsider.api))
     if existing > cap:
         not_covered(f"the outsider already has {existing} endpoints, more than the {CAP_PLAN} cap {cap}")
-    for _ in range(cap - existing):
-        factory.webhook(outsider.api)
-    response = outsider.api.post(WEBHOOKS, json={"url": _url(factory), "events": ["message.sent"]})
-    track_wrong_create(response, outsider.api, factory, "webhook", WEBHOOKS + "/{id}")
+    with factory.scoped():  # give the endpoints back at once: other checks of this run need room
+        for _ in range(cap - existing):
+            factory.webhook(outsider.api)
+        response = outsider.api.post(WEBHOOKS, json={"url": _url(factory), "events": ["message.sent"]})
+        track_wrong_create(response, outsider.api, factory, "webhook", WEBHOOKS + "/{id}")
     expect_error(response, 403, "MAX_WEBHOOK_ENDPOINTS_REACHED", guarantee="WH-06")
 
 
