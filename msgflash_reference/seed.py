@@ -24,9 +24,12 @@ from msgflash_reference.accounts import (
     set_password,
 )
 from msgflash_reference.clock import iso, month_period
+from msgflash_reference.keys import KeyGenerator
 from msgflash_reference.message_store import insert_message
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import set_plan
+
+SEED_KEY_GENERATOR = KeyGenerator()
 
 IDENTITIES = ("owner", "admin", "collaborator", "outsider")
 SEED_META_KEY = "seed"
@@ -71,7 +74,8 @@ def seed(svc: Services) -> SeedResult:
 
 
 def _seed_fresh(conn: sqlite3.Connection, svc: Services, now: datetime) -> tuple[SeedResult, dict]:
-    cfg, gen = svc.config, svc.policies.key_generator
+    # Seeded keys stand for keys issued before any fault: a key-format fault shows on keys created later.
+    cfg, gen = svc.config, SEED_KEY_GENERATOR
     run = secrets.token_hex(4)
     names = {
         "owner": "Olivia Owner",
@@ -217,7 +221,8 @@ def _seed_payments(conn: sqlite3.Connection, owner: str, now: datetime) -> None:
 
 
 def _rotate(conn: sqlite3.Connection, svc: Services, record: dict, now: datetime) -> tuple[SeedResult, dict]:
-    cfg, gen = svc.config, svc.policies.key_generator
+    # Seeded keys stand for keys issued before any fault: a key-format fault shows on keys created later.
+    cfg, gen = svc.config, SEED_KEY_GENERATOR
     identities: dict[str, SeededIdentity] = {}
     key_ids: dict[str, str] = {}
     for name in IDENTITIES:
