@@ -34,6 +34,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.messaging",
     "msgflash_reference.policies.envelope_faults",
     "msgflash_reference.policies.contact_rules",
+    "msgflash_reference.policies.messaging_faults",
 )
 
 
