@@ -35,6 +35,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.envelope_faults",
     "msgflash_reference.policies.contact_rules",
     "msgflash_reference.policies.messaging_faults",
+    "msgflash_reference.policies.send_rules",
 )
 
 

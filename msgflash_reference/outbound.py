@@ -14,6 +14,7 @@ from datetime import datetime
 from msgflash_reference.auth import WorkspaceContext
 from msgflash_reference.errors import ApiError
 from msgflash_reference.plans import Plan
+from msgflash_reference.policies.send_rules import subscription_gate
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import current_subscription
 
@@ -23,7 +24,7 @@ USABLE_SUBSCRIPTION_STATUSES = frozenset({"active", "trialing"})
 def usable_plan(conn: sqlite3.Connection, svc: Services, owner_id: str, now: datetime) -> Plan:
     """The owner's current plan; 403 SUBSCRIPTION_INACTIVE when the subscription cannot be used."""
     subscription = current_subscription(conn, svc.plans, owner_id, now)
-    if subscription.status not in USABLE_SUBSCRIPTION_STATUSES:
+    if subscription.status not in subscription_gate(svc).usable:
         raise ApiError("SUBSCRIPTION_INACTIVE", "No active subscription for this action")
     return subscription.plan
 

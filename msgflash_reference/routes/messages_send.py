@@ -27,14 +27,13 @@ from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.delivery import DISPATCH_DELAY, enqueue_delivery
 from msgflash_reference.envelopes import created
-from msgflash_reference.errors import ApiError, not_found
+from msgflash_reference.errors import not_found
 from msgflash_reference.ids import parse_id
 from msgflash_reference.message_content import (
     MEDIA_TYPES,
     ScheduleBody,
     SendBody,
     buttons_meta,
-    check_send_mode,
     not_found_in_context,
     parse_timestamp,
 )
@@ -42,6 +41,7 @@ from msgflash_reference.message_store import insert_message
 from msgflash_reference.messaging_worker import messaging_lifespan
 from msgflash_reference.outbound import load_usable_instance, usable_plan
 from msgflash_reference.policies.messaging import messaging_policies
+from msgflash_reference.policies.send_rules import send_rules
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.templating import (
     RenderContext,
@@ -86,7 +86,7 @@ def _compose_template(
         ).fetchone()
         if contact is None and not uses_namespace(names, "contact"):
             raise not_found("Contact")
-    if contact is None and uses_namespace(names, "contact"):
+    if contact is None and uses_namespace(names, "contact") and send_rules(svc).contact_context_required:
         raise not_found_in_context("contact")
     user = conn.execute("SELECT * FROM users WHERE id = ?", (ctx.actor_id,)).fetchone()
     context = RenderContext(
@@ -96,16 +96,9 @@ def _compose_template(
         body.variables or {},
     )
     rendering = render(template["body"], context)
-    if not rendering.complete:
-        raise ApiError(
-            "TEMPLATE_VARIABLES_MISSING",
-            "Template variables could not be resolved: " + ", ".join(rendering.missing),
-            details=[{"field": name, "message": "no value"} for name in rendering.missing],
-        )
+    text = send_rules(svc).rendered_text(template["body"], rendering)
     meta = {"template": {"id": template["id"], "name": template["name"], "variables": body.variables or {}}}
-    return Composed(
-        template["type"], rendering.text or None, template["media_url"], contact["id"] if contact else None, meta
-    )
+    return Composed(template["type"], text, template["media_url"], contact["id"] if contact else None, meta)
 
 
 def _compose_direct(conn: sqlite3.Connection, svc: Services, ctx: WorkspaceContext, body: SendBody) -> Composed:
@@ -133,7 +126,7 @@ def _compose_direct(conn: sqlite3.Connection, svc: Services, ctx: WorkspaceConte
 
 def accept_message(svc: Services, ctx: WorkspaceContext, body: SendBody, scheduled_at: datetime | None) -> JSONResponse:
     policies = messaging_policies(svc)
-    check_send_mode(body)
+    body = send_rules(svc).checked(body)
     instance_id = parse_id(body.instanceId, "instanceId")
     if body.templateId is not None:
         parse_id(body.templateId, "templateId")
