@@ -36,6 +36,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.contact_rules",
     "msgflash_reference.policies.messaging_faults",
     "msgflash_reference.policies.send_rules",
+    "msgflash_reference.policies.resource_views",
 )
 
 

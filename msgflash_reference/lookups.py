@@ -17,6 +17,7 @@ from typing import Any
 from msgflash_reference.clock import iso
 from msgflash_reference.ids import new_id
 from msgflash_reference.phone_numbers import normalize_number, on_whatsapp
+from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Services
 
 PROVIDER_BATCH = 20
@@ -99,15 +100,15 @@ def _check_batch(conn: sqlite3.Connection, lookup_id: str, batch: list[str], sta
 
 def advance_lookups(svc: Services) -> bool:
     """Check one batch of the open lookup touched least recently; False when none is open."""
+    open_statuses = resource_views(svc).lookups.open_statuses
+    marks = ", ".join("?" for _ in open_statuses)
     with svc.db.read() as conn:  # the common idle case costs one read, no write lock
-        if (
-            conn.execute("SELECT 1 FROM number_lookups WHERE status IN ('pending', 'processing') LIMIT 1").fetchone()
-            is None
-        ):
+        waiting = f"SELECT 1 FROM number_lookups WHERE status IN ({marks}) LIMIT 1"
+        if conn.execute(waiting, open_statuses).fetchone() is None:
             return False
     with svc.db.transaction() as conn:
         row = conn.execute(
-            "SELECT * FROM number_lookups WHERE status IN ('pending', 'processing') ORDER BY updated_at, id LIMIT 1"
+            f"SELECT * FROM number_lookups WHERE status IN ({marks}) ORDER BY updated_at, id LIMIT 1", open_statuses
         ).fetchone()
         if row is None:
             return False

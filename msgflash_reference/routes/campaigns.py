@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -37,7 +37,8 @@ from msgflash_reference.message_content import (
 )
 from msgflash_reference.outbound import load_usable_instance, usable_plan
 from msgflash_reference.policies.messaging import messaging_policies
-from msgflash_reference.services import Svc
+from msgflash_reference.policies.resource_views import resource_views
+from msgflash_reference.services import Services, Svc
 
 router = APIRouter()
 
@@ -87,6 +88,11 @@ def _check_body(body: CampaignCreate) -> None:
         problems.append({"field": "recipients.groupId", "message": "a group id (UUID) is required for type group"})
     if problems:
         raise validation_error(problems)
+
+
+def _view(svc: Services, conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    view = campaign_view(conn, row)
+    return {**view, "stats": resource_views(svc).campaigns.stats(view["stats"])}
 
 
 def load_campaign(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
@@ -154,13 +160,13 @@ def create_campaign(
             ),
         )
         row = conn.execute("SELECT * FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()
-        return created(campaign_view(conn, row))
+        return created(_view(svc, conn, row))
 
 
 @router.get("/api/v1/campaigns/{campaign_id:rid}")
 def get_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(campaign_view(conn, load_campaign(conn, ctx, campaign_id)))
+        return ok(_view(svc, conn, load_campaign(conn, ctx, campaign_id)))
 
 
 @router.post("/api/v1/campaigns/{campaign_id:rid}/pause")
@@ -173,7 +179,7 @@ def pause_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONRespons
         conn.execute(
             "UPDATE campaigns SET status = 'paused', updated_at = ? WHERE id = ?", (iso(svc.clock.now()), row["id"])
         )
-        return ok(campaign_view(conn, conn.execute("SELECT * FROM campaigns WHERE id = ?", (row["id"],)).fetchone()))
+        return ok(_view(svc, conn, conn.execute("SELECT * FROM campaigns WHERE id = ?", (row["id"],)).fetchone()))
 
 
 @router.post("/api/v1/campaigns/{campaign_id:rid}/resume")
@@ -191,4 +197,4 @@ def resume_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONRespon
             "UPDATE campaigns SET status = 'running', safety = ?, updated_at = ? WHERE id = ?",
             (safety, iso(now), row["id"]),
         )
-        return ok(campaign_view(conn, conn.execute("SELECT * FROM campaigns WHERE id = ?", (row["id"],)).fetchone()))
+        return ok(_view(svc, conn, conn.execute("SELECT * FROM campaigns WHERE id = ?", (row["id"],)).fetchone()))

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from msgflash_reference.auth import WorkspaceKey
 from msgflash_reference.envelopes import ok
 from msgflash_reference.ids import parse_id
+from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Svc
 
 router = APIRouter()
@@ -44,14 +45,16 @@ def list_instances(ctx: WorkspaceKey, svc: Svc) -> JSONResponse:
             "SELECT * FROM instances WHERE workspace_id = ? AND deleted_at IS NULL ORDER BY created_at, id",
             (ctx.workspace_id,),
         ).fetchall()
-    return ok([instance_view(r) for r in rows])
+    views = resource_views(svc).instances
+    return ok([views.listed(instance_view(r)) for r in rows])
 
 
 @router.get("/api/v1/instances/{instance_id:rid}")
 def get_instance(ctx: WorkspaceKey, svc: Svc, instance_id: str) -> JSONResponse:
     iid = parse_id(instance_id)
     with svc.db.read() as conn:
-        return ok(instance_view(svc.policies.ownership.load(conn, "instances", iid, ctx.workspace_id, "Instance")))
+        row = svc.policies.ownership.load(conn, "instances", iid, ctx.workspace_id, "Instance")
+        return ok(resource_views(svc).instances.read(instance_view(row)))
 
 
 @router.get("/api/v1/instances/{instance_id:rid}/state")
@@ -59,7 +62,8 @@ def get_instance_state(ctx: WorkspaceKey, svc: Svc, instance_id: str) -> JSONRes
     iid = parse_id(instance_id)
     with svc.db.read() as conn:
         row = svc.policies.ownership.load(conn, "instances", iid, ctx.workspace_id, "Instance")
-    return ok({"instanceId": row["id"], "status": row["status"], "providerState": PROVIDER_STATES[row["status"]]})
+    state = {"instanceId": row["id"], "status": row["status"], "providerState": PROVIDER_STATES[row["status"]]}
+    return ok(resource_views(svc).instances.state(state))
 
 
 @router.get("/api/v1/instances/{instance_id:rid}/health")

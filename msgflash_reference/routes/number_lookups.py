@@ -40,6 +40,7 @@ from msgflash_reference.message_content import NonNullBody
 from msgflash_reference.outbound import load_usable_instance
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.pagination import CREATED_DESC
+from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Svc
 from msgflash_reference.subscriptions import current_plan
 
@@ -131,9 +132,9 @@ def list_number_lookups(
             limit=size,
             after=after,
         )
-    return ok(
-        {"lookups": [progress_view(r) for r in page.rows], "nextCursor": page.next_cursor, "hasMore": page.has_more}
-    )
+    views = resource_views(svc).lookups
+    lookups = [views.progress(progress_view(r)) for r in page.rows]
+    return ok({"lookups": lookups, "nextCursor": page.next_cursor, "hasMore": page.has_more})
 
 
 @router.get("/api/v1/number-lookups/{lookup_id:rid}")
@@ -145,7 +146,7 @@ def get_number_lookup(ctx: WorkspaceKey, svc: Svc, lookup_id: str) -> JSONRespon
 @router.get("/api/v1/number-lookups/{lookup_id:rid}/progress")
 def get_number_lookup_progress(ctx: WorkspaceKey, svc: Svc, lookup_id: str) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(progress_view(load_lookup(conn, ctx, lookup_id)))
+        return ok(resource_views(svc).lookups.progress(progress_view(load_lookup(conn, ctx, lookup_id))))
 
 
 @router.post("/api/v1/number-lookups/{lookup_id:rid}/cancel")
@@ -161,7 +162,8 @@ def cancel_number_lookup(ctx: WorkspaceKey, svc: Svc, lookup_id: str) -> JSONRes
             "UPDATE number_lookups SET status = 'cancelled', updated_at = ?, completed_at = ? WHERE id = ?",
             (now, now, row["id"]),
         )
-        return ok(progress_view(conn.execute("SELECT * FROM number_lookups WHERE id = ?", (row["id"],)).fetchone()))
+        row = conn.execute("SELECT * FROM number_lookups WHERE id = ?", (row["id"],)).fetchone()
+        return ok(resource_views(svc).lookups.progress(progress_view(row)))
 
 
 def _import(

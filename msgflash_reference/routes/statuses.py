@@ -22,6 +22,7 @@ from msgflash_reference.ids import new_id, parse_id
 from msgflash_reference.message_content import SHORT_MAX, TEXT_MAX, URL_MAX, NonNullBody
 from msgflash_reference.outbound import load_usable_instance, usable_plan
 from msgflash_reference.policies.messaging import messaging_policies
+from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Svc
 
 router = APIRouter()
@@ -70,4 +71,4 @@ def publish_status(
             ),
         )
         policies.outbound.record(conn, ctx.owner_id, "statuses", now)
-    return created({"instanceId": instance["id"], "providerMessageId": provider_id})
+    return created(resource_views(svc).statuses.view(instance["id"], provider_id))

@@ -29,6 +29,7 @@ from msgflash_reference.errors import invalid_field, not_found
 from msgflash_reference.ids import new_id, parse_id
 from msgflash_reference.message_content import TEXT_MAX, URL_MAX, NonNullBody
 from msgflash_reference.policies.messaging import messaging_policies
+from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.templating import RenderContext, contact_context, instance_context, render, user_context
 
@@ -85,13 +86,6 @@ def template_view(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _check_content(kind: str, body: str | None, media_url: str | None) -> None:
-    if kind == "text" and (body is None or not body.strip()):
-        raise invalid_field("body", "is required for a text template")
-    if kind != "text" and (media_url is None or not media_url.strip()):
-        raise invalid_field("mediaUrl", f"is required for a {kind} template")
-
-
 def _clean_name(name: str) -> str:
     if not name.strip():
         raise invalid_field("name", "must not be blank")
@@ -112,7 +106,7 @@ def list_templates(ctx: WorkspaceKey, svc: Svc, page: str | None = None, limit: 
     pager = svc.policies.pager
     size = pager.parse_limit(limit, default=TEMPLATES_DEFAULT_LIMIT, maximum=TEMPLATES_MAX_LIMIT)
     number = parse_page(page)
-    offset = pager.offset(number, size)
+    offset = resource_views(svc).templates.offset(number, size)
     with svc.db.read() as conn:
         total = int(
             conn.execute("SELECT COUNT(*) FROM templates WHERE workspace_id = ?", (ctx.workspace_id,)).fetchone()[0]
@@ -141,7 +135,7 @@ def create_template(
     ctx: WorkspaceKey, svc: Svc, body: Annotated[TemplateCreate, Depends(json_body(TemplateCreate))]
 ) -> JSONResponse:
     name = _clean_name(body.name)
-    _check_content(body.type, body.body, body.mediaUrl)
+    resource_views(svc).templates.check_content(body.type, body.body, body.mediaUrl)
     variables = messaging_policies(svc).template_variables.variables(body.body, body.variables)
     stamp = iso(svc.clock.now())
     template_id = new_id()
@@ -186,7 +180,7 @@ def update_template(
         kind = body.type or row["type"]
         text = body.body if "body" in body.model_fields_set else row["body"]
         media_url = body.mediaUrl if "mediaUrl" in body.model_fields_set else row["media_url"]
-        _check_content(kind, text, media_url)
+        resource_views(svc).templates.check_content(kind, text, media_url)
         variables = messaging_policies(svc).template_variables.variables(text, body.variables)
         conn.execute(
             """UPDATE templates SET name = ?, type = ?, body = ?, media_url = ?, variables = ?, updated_at = ?
@@ -221,7 +215,7 @@ def _preview_context(
         contact_context(contact) if contact is not None else None,
         user_context(user),
         instance_context(instance) if instance is not None else None,
-        body.variables or {},
+        resource_views(svc).templates.preview_custom(body.variables),
     )
 
 
