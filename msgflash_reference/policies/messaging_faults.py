@@ -8,6 +8,7 @@ real implementation would. Loaded by `faults.py` through EXTENSION_MODULES.
 * `campaign-resume-scheduled-only`, `campaign-pause-scheduled-only`: the status rules of resume and pause
   confuse "not started" with "paused" / "running" (CMP-12, CMP-09, CMP-10);
 * `lookup-always-async`: an unset async threshold (0) runs every lookup in the background (LKP-01);
+* `unknown-instance-not-connected`: a missing instance is reported as disconnected (MSG-09, STAT-03, LKP-04);
 * `webhooks-gate-as-cap`: the plan gate is only the endpoint cap, so Free answers the cap's code (WH-05).
 """
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from msgflash_reference.errors import ApiError
 from msgflash_reference.faults import Fault
 from msgflash_reference.policies.messaging import (
     DEFAULT_MESSAGING_POLICIES,
@@ -27,6 +29,7 @@ from msgflash_reference.policies.messaging import (
     OutboundGate,
     TemplateVariables,
 )
+from msgflash_reference.policies.ownership import Ownership
 from msgflash_reference.templating import placeholders
 
 if TYPE_CHECKING:
@@ -60,6 +63,18 @@ class _LoosePlaceholders(TemplateVariables):
 
     def variables(self, body: str | None, given: list[str] | None) -> list[str]:
         return list(dict.fromkeys(m.group(1) for m in _LOOSE_PLACEHOLDER.finditer(body or "")))
+
+
+class _UnknownInstanceNotConnected(Ownership):
+    """Reports an instance the workspace does not have as one that is not connected (400)."""
+
+    def load(self, conn: sqlite3.Connection, table: str, row_id: str, workspace_id: str, what: str) -> sqlite3.Row:
+        try:
+            return super().load(conn, table, row_id, workspace_id, what)
+        except ApiError:
+            if table == "instances":
+                raise ApiError("BAD_REQUEST", "The instance is not connected") from None
+            raise
 
 
 def _messaging(**changes: Any) -> Callable[[Policies], Policies]:
@@ -97,6 +112,9 @@ FAULTS: tuple[Fault, ...] = (
     Fault("lookup-always-async", ("LKP-01",),
           "the async threshold is 0 (an unset setting): even two numbers answer 202 and run in the background",
           _messaging(lookups=LookupRules(async_threshold=0))),
+    Fault("unknown-instance-not-connected", ("MSG-09", "STAT-03", "LKP-04", "ERR-04"),
+          "an instance the workspace does not have answers 400 BAD_REQUEST (not connected) instead of 404",
+          lambda p: replace(p, ownership=_UnknownInstanceNotConnected())),
     Fault("webhooks-gate-as-cap", ("WH-05", "PLAN-08"),
           "the webhooks plan gate is only the endpoint cap: Free answers MAX_WEBHOOK_ENDPOINTS_REACHED",
           _webhooks_gate_as_cap),

@@ -108,7 +108,11 @@ def load_campaign(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) 
 def create_campaign(
     ctx: WorkspaceKey, svc: Svc, body: Annotated[CampaignCreate, Depends(json_body(CampaignCreate))]
 ) -> JSONResponse:
-    _check_body(body)
+    try:
+        _check_body(body)
+    except ApiError as err:
+        if not resource_views(svc).campaign_checks.tolerates(err):
+            raise
     schedule = iso(parse_timestamp(body.schedule, "schedule"))
     instance_id = parse_id(body.instanceId, "instanceId")
     template_id = parse_id(body.templateId, "templateId") if body.templateId else None
