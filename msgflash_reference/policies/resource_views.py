@@ -7,7 +7,8 @@ as seams with the documented behaviour by default, and the faults that swap them
 * `templates`: which types need a body or a media URL, the page offset, the preview's custom variables;
 * `statuses`: the publish answer;
 * `campaigns`: the `stats` object; `campaign_checks`: the rules of the create body;
-* `instances`: an instance as listed and read, its state;
+* `instances`: an instance as listed and read, its state; `messages`: a message read by id;
+* `webhooks`: how many events an endpoint takes;
 * `lookups`: the progress object, and which lookups the worker still runs.
 """
 
@@ -61,10 +62,26 @@ class CampaignChecks:
     """The create validator's rules, by the field each reports; a rule left out lets its violations through."""
 
     forgotten: frozenset[str] = frozenset()
+    initial_status: str = "scheduled"
 
     def tolerates(self, error: ApiError) -> bool:
         fields = {d.get("field") for d in error.details or [] if isinstance(d, dict)}
         return error.code == "VALIDATION_ERROR" and bool(fields) and fields <= self.forgotten
+
+
+class MessageViews:
+    def read(self, view: dict[str, Any]) -> dict[str, Any]:
+        """GET /messages/{id}: the stored message, every documented field (null ones included)."""
+        return view
+
+
+@dataclass(frozen=True)
+class WebhookRules:
+    max_events: int | None = 50  # 1 to 50 events (the lower bound is the body model's)
+
+    def check_events(self, count: int) -> None:
+        if self.max_events is not None and count > self.max_events:
+            raise invalid_field("events", f"at most {self.max_events} events")
 
 
 class InstanceViews:
@@ -92,6 +109,8 @@ class ResourceViews:
     campaigns: CampaignViews = field(default_factory=CampaignViews)
     campaign_checks: CampaignChecks = field(default_factory=CampaignChecks)
     instances: InstanceViews = field(default_factory=InstanceViews)
+    messages: MessageViews = field(default_factory=MessageViews)
+    webhooks: WebhookRules = field(default_factory=WebhookRules)
     lookups: LookupViews = field(default_factory=LookupViews)
 
 
@@ -132,6 +151,13 @@ class _StatsOfCountsOnly(CampaignViews):
 
     def stats(self, stats: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in stats.items() if v is not None}
+
+
+class _MessageDropsNulls(MessageViews):
+    """Serializes a message without its null fields (contactId, campaignId, error, meta, ...)."""
+
+    def read(self, view: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in view.items() if v is not None}
 
 
 class _ListDropsNulls(InstanceViews):
@@ -216,6 +242,15 @@ FAULTS: tuple[Fault, ...] = (
     Fault("campaign-recipients-unchecked", ("CMP-05",),
           "tags or explicit recipients with no entries are accepted",
           _views(campaign_checks=CampaignChecks(forgotten=frozenset({"recipients.value"})))),
+    Fault("campaign-created-as-draft", ("CMP-01",),
+          "a new campaign starts as draft instead of scheduled (and so never runs)",
+          _views(campaign_checks=CampaignChecks(initial_status="draft"))),
+    Fault("message-get-drops-nulls", ("MSG-15",),
+          "GET /api/v1/messages/{id} leaves out the message's null fields",
+          _views(messages=_MessageDropsNulls())),
+    Fault("webhook-events-unbounded", ("WH-02",),
+          "a webhook endpoint accepts more than 50 events",
+          _views(webhooks=WebhookRules(max_events=None))),
     Fault("instance-list-drops-nulls", ("INST-01",),
           "GET /api/v1/instances leaves out null fields (webhook, meta, deletedAt)",
           _views(instances=_ListDropsNulls())),

@@ -7,6 +7,7 @@ and `svc.policies.extra["subscription_gate"]`. The seams:
 * `SendRules.contact_context_required`: a template reading `contact.*` needs a usable contact (MSG-11);
 * `SendRules.rendered_text(template_body, rendering)`: what a template send stores as the message body,
   refusing unresolved variables (MSG-10, MSG-12);
+* `SendRules.schedule_status`: the status of a schedule answer (MSG-13);
 * `SubscriptionGate.usable`: the subscription statuses that may send (AUTH-08).
 """
 
@@ -30,6 +31,7 @@ USABLE_SUBSCRIPTION_STATUSES = frozenset({"active", "trialing"})
 
 class SendRules:
     contact_context_required: bool = True
+    schedule_status: int = 201  # G2: a scheduled message is created like a sent one
 
     def checked(self, body: SendBody) -> SendBody:
         """The body, once its content rules hold (400 VALIDATION_ERROR otherwise)."""
@@ -87,6 +89,12 @@ class _CoordinatesOptional(SendRules):
             raise
 
 
+class _ScheduleAccepted(SendRules):
+    """Answers a scheduled message 202 Accepted (it is only queued for later)."""
+
+    schedule_status = 202
+
+
 class _ContactContextOptional(SendRules):
     contact_context_required = False
 
@@ -127,6 +135,9 @@ FAULTS: tuple[Fault, ...] = (
     Fault("template-send-stores-raw-body", ("MSG-12",),
           "a template send stores the template's body with its placeholders instead of the rendered text",
           _extra("send_rules", _RawBodyStored())),
+    Fault("schedule-answers-202", ("MSG-13",),
+          "scheduling a message answers 202 Accepted instead of 201 Created",
+          _extra("send_rules", _ScheduleAccepted())),
     Fault("past-due-subscription-usable", ("AUTH-08",),
           "a past_due subscription may still send (a grace period the docs do not have)",
           _extra("subscription_gate", SubscriptionGate(usable=USABLE_SUBSCRIPTION_STATUSES | {"past_due"}))),

@@ -140,7 +140,7 @@ def create_campaign(
             """INSERT INTO campaigns (id, workspace_id, owner_id, user_id, instance_id, name, template_id, type, body,
                  media_url, content, schedule, repeat, status, recipients, template_variables, safety, next_run_at,
                  created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 campaign_id,
                 ctx.workspace_id,
@@ -155,6 +155,7 @@ def create_campaign(
                 json.dumps(buttons_meta(body)) if body.type == "buttons" else None,
                 schedule,
                 body.repeat,
+                resource_views(svc).campaign_checks.initial_status,
                 json.dumps(recipients),
                 json.dumps(body.variables) if body.variables is not None else None,
                 json.dumps(safety_of(instance)),

@@ -165,7 +165,10 @@ def accept_message(svc: Services, ctx: WorkspaceContext, body: SendBody, schedul
         else:
             enqueue_delivery(conn, message_id, max(scheduled_at, now + DISPATCH_DELAY), scheduled=True)
         row = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
-    return created(policies.send_response.view(row))
+    answer = created(policies.send_response.view(row))
+    if scheduled_at is not None:
+        answer.status_code = send_rules(svc).schedule_status
+    return answer
 
 
 @router.post("/api/v1/messages/send")

@@ -27,6 +27,7 @@ from msgflash_reference.ids import new_id, parse_id
 from msgflash_reference.message_content import URL_MAX, NonNullBody
 from msgflash_reference.plan_rules import CapScope
 from msgflash_reference.policies.messaging import messaging_policies
+from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Svc
 from msgflash_reference.subscriptions import current_plan
 
@@ -45,7 +46,7 @@ WebhookEvent = Literal[
 
 class WebhookCreate(NonNullBody):
     url: str = Field(min_length=1, max_length=URL_MAX)
-    events: list[WebhookEvent] = Field(min_length=1, max_length=50)
+    events: list[WebhookEvent] = Field(min_length=1)  # at most 50: the webhook rules (resource_views)
 
 
 def signing_secret() -> str:
@@ -79,6 +80,7 @@ def create_webhook(
     ctx: WorkspaceKey, svc: Svc, body: Annotated[WebhookCreate, Depends(json_body(WebhookCreate))]
 ) -> JSONResponse:
     url = _check_url(body.url)
+    resource_views(svc).webhooks.check_events(len(body.events))
     events = list(dict.fromkeys(body.events))
     now = svc.clock.now()
     webhook_id = new_id()
