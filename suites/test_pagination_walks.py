@@ -1,4 +1,4 @@
-"""Walking every cursor list (PAGE-01/02/03/04/05/06/10/11/12/13, ENV-05).
+"""Walking every cursor list (PAGE-01/02/03/04/05/06/07/10/11/12/13, ENV-02, ENV-05).
 
 Each property walks `nextCursor` to the end and checks what facts §9 promises: every matching item exactly
 once, in the documented order with one deterministic tie-break, every page full but the last, `hasMore`
@@ -209,6 +209,20 @@ def test_contacts_default_page_is_50_and_limit_100_is_honoured(contact_pool: Con
             if limit is None and page.data.get("sort") != CREATED_DESC:
                 findings.add(ids, f"data.sort is {page.data.get('sort')!r}, not 'createdAt_desc' by default")
         findings.raise_if_any()
+
+
+@pytest.mark.guarantee("PAGE-07")
+def test_unknown_sort_is_refused(contact_pool: ContactPool, home: Workspace) -> None:
+    """sort=foo: the reference answers 400 VALIDATION_ERROR; anything else is observed (INFO, decisions #6)."""
+    subset = contact_pool.subsets["all"]
+    findings = Findings(f"GET {CONTACTS.path} search={subset.term!r} sort=foo limit=5")
+    answer = home.api.get(CONTACTS.path, params={"search": subset.term, "sort": "foo", "limit": 5})
+    error = error_of(answer)
+    code = error.get("code") if error else None
+    if (answer.status_code, code) != (400, "VALIDATION_ERROR"):
+        findings.add(("PAGE-07",), f"answered {answer.status_code} {code or ''} (the reference: 400 "
+                     f"VALIDATION_ERROR): {body_excerpt(answer)}")
+    findings.raise_if_any()
 
 
 def _check_first_page(data: dict[str, Any], items: list[Any], has_more: bool, next_cursor: Any, total: int,
