@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from msgflash_reference.faults import all_faults
+from tests.selftest.conftest import CleanRun
 from tests.selftest.runs import ReferenceServer, cli, compliance, tail
 
 JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+")
@@ -28,10 +30,7 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.slow
-def test_clean_embedded_server_passes_the_whole_suite(tmp_path: Path) -> None:
-    reports = tmp_path / "reports"
-    done = cli("run", "--reports-dir", str(reports))
+def _assert_compliant(done: subprocess.CompletedProcess[str], reports: Path) -> None:
     if (reports / "compliance.json").exists():
         bad = [f"{g['id']} {g['verdict']}: {'; '.join(g['notes'])[:300]}"
                for g in compliance(reports)["guarantees"] if g["verdict"] in ("failed", "broken")]
@@ -39,6 +38,19 @@ def test_clean_embedded_server_passes_the_whole_suite(tmp_path: Path) -> None:
         bad = ["no compliance.json"]
     summary = "\n".join(bad)
     assert done.returncode == 0, f"exit {done.returncode}; failed/broken:\n{summary}\n{tail(done)}"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("clean_run")
+def test_clean_embedded_server_passes_the_whole_suite(clean_run: CleanRun) -> None:
+    _assert_compliant(clean_run.done, clean_run.reports)
+
+
+@pytest.mark.slow
+def test_clean_embedded_server_passes_the_rate_limit_checks(tmp_path: Path) -> None:
+    """The rate-limit checks at the documented 10 requests/s (the whole-suite run above paces faster)."""
+    reports = tmp_path / "reports"
+    _assert_compliant(cli("run", "--no-html", "--reports-dir", str(reports), "--", "-m", "rate_limit"), reports)
 
 
 def test_unreachable_target_is_exit_3_with_one_line(tmp_path: Path) -> None:
