@@ -24,8 +24,9 @@ $(NODE_STAMP): package.json package-lock.json
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 
+# Two workers: the self-tests start one compliance run per fault; `loadgroup` keeps tests sharing a run together.
 test: $(PY_STAMP) $(NODE_STAMP) lint
-	$(BIN)/pytest tests -q
+	$(BIN)/pytest tests -q -n 2 --dist loadgroup
 
 run: $(PY_STAMP) $(NODE_STAMP)
 	$(BIN)/msgflash-compliance run
