@@ -272,7 +272,8 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
         target=base_url, embedded=inputs.target.embedded, suite=inputs.suite, suite_version=__version__,
         run_id=inputs.run_id, seed=inputs.seed, started_at=inputs.started_at,
         duration_seconds=inputs.duration,
-        requests=stream.facts.requests, settings=inputs.settings, exit_code=int(code), notes=tuple(notes),
+        requests=stream.facts.requests, pace_floor_seconds=pace_floor(stream.facts),
+        settings=inputs.settings, exit_code=int(code), notes=tuple(notes),
     )
     write_compliance_json(reports_dir / "compliance.json", run, verdicts)
     write_compliance_md(reports_dir / "compliance.md", run, verdicts)
@@ -298,6 +299,13 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
         code = ExitCode.BROKEN
     _print_summary(counts, len(verdicts), stream.facts.requests, inputs, reports_dir, warning is None, notes)
     return int(code)
+
+
+def pace_floor(facts: Any) -> float:
+    """Seconds the busiest credential needed at the harness pace: what a rate-limited run cannot beat."""
+    if not facts.paced_requests or facts.pace_rate <= 0:
+        return 0.0
+    return max(facts.paced_requests.values()) / facts.pace_rate
 
 
 def exit_code(pytest_code: int, counts: dict[str, int], facts: Any) -> tuple[ExitCode, list[str]]:

@@ -26,6 +26,7 @@ class RunInfo:
     started_at: str  # ISO 8601, UTC
     duration_seconds: float
     requests: int
+    pace_floor_seconds: float
     settings: dict[str, str]
     exit_code: int
     notes: tuple[str, ...] = ()
@@ -42,6 +43,8 @@ def compliance_document(run: RunInfo, verdicts: list[GuaranteeVerdict]) -> dict[
         "started_at": run.started_at,
         "duration_seconds": round(run.duration_seconds, 2),
         "requests": run.requests,
+        # The least time the run could take at its per-key pace: the busiest credential's requests / rate.
+        "pace_floor_seconds": round(run.pace_floor_seconds, 2),
         "exit_code": run.exit_code,
         "settings": run.settings,
         "notes": list(run.notes),

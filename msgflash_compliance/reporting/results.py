@@ -31,6 +31,8 @@ class TestResult:
 @dataclass(frozen=True)
 class RunFacts:
     requests: int = 0
+    paced_requests: dict[str, int] = field(default_factory=dict)  # per credential label (never a secret)
+    pace_rate: float = 0.0  # requests per second per credential the harness kept to
     interrupted: bool = False
     stop_reason: str | None = None
     cleanup_problems: tuple[str, ...] = ()
