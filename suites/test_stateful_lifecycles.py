@@ -7,7 +7,9 @@ client (`Exerciser.send`) and is judged like a conformance case, plus the two ch
 use_after_free (a deleted resource must be 404) and ensure_resource_availability (a created one must be
 readable). Violations are collected, not raised inside Hypothesis (its replay of a scenario would meet a target
 whose state moved on); the first one fails the test after the run. Created resources carry the run prefix and
-are deleted by the factory at the end.
+are deleted when their scenario ends (plan caps stay free) and by the factory at the end of the run. The
+target's answers steer which links are open, so Hypothesis may find a scenario's choices behaving differently
+from one run to the next (FlakyStrategyDefinition): the scenarios run until then stand.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, ClassVar
 import pytest
 from hypothesis import HealthCheck, Phase, reject
 from hypothesis import settings as hypothesis_settings
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 from schemathesis.core.transport import Response
 
 from fixtures.errors import ContractViolation, HarnessError
@@ -44,6 +46,8 @@ LIFECYCLES: dict[str, tuple[str, ...]] = {  # resource → the operations of its
 LIFECYCLE_GUARANTEES = {"contact": ("CNT-09",), "group": ("GRP-10",), "template": ("TPL-01",), "webhook": ("WH-07",)}
 RESOURCE_OF = {operation_id: resource for resource, ids in LIFECYCLES.items() for operation_id in ids}
 
+MIN_STEPS = 10  # fewer steps than this before Hypothesis stops is a harness problem, not a check
+
 LIFECYCLE_SCHEMA = SCHEMA.include(operation_id=sorted(RESOURCE_OF))
 
 
@@ -52,7 +56,17 @@ class Lifecycles(LIFECYCLE_SCHEMA.as_state_machine()):  # type: ignore[misc]
 
     exerciser: ClassVar[Exerciser | None] = None
     found: ClassVar[list[ContractViolation]] = []
+    steps: ClassVar[int] = 0
     _exchange: Exchange | None = None
+
+    def setup(self) -> None:
+        self.created: list[str] = []
+
+    def teardown(self) -> None:
+        """Delete what this scenario made, so plan caps never fill up between scenarios."""
+        if self.exerciser is not None:
+            for path in reversed(self.created):
+                self.exerciser.delete(Caller.PERSONAL, path)
 
     def call(self, case: Any, **kwargs: Any) -> Response:
         if self.found or self.exerciser is None:
@@ -61,6 +75,9 @@ class Lifecycles(LIFECYCLE_SCHEMA.as_state_machine()):  # type: ignore[misc]
         if exchange is None:
             reject()
         self._exchange = exchange
+        type(self).steps += 1
+        if exchange.created:
+            self.created.append(exchange.created)
         return Response.from_any(exchange.response)
 
     def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
@@ -81,7 +98,7 @@ def _settings(level: str) -> hypothesis_settings:
 
 @pytest.fixture
 def machine(exerciser: Exerciser, request: pytest.FixtureRequest) -> Iterator[type[Lifecycles]]:  # noqa: F811
-    Lifecycles.exerciser, Lifecycles.found = exerciser, []
+    Lifecycles.exerciser, Lifecycles.found, Lifecycles.steps = exerciser, [], 0
     yield Lifecycles
     Lifecycles.exerciser = None
     path = record_path(request.config)
@@ -101,5 +118,10 @@ def test_resource_lifecycles_follow_the_links(machine: type[Lifecycles], request
     except Unsatisfiable:
         if not machine.found:  # every step rejected without a violation: nothing was checked
             raise
+    except FlakyStrategyDefinition as err:
+        # The target's answers steer which links are open (a create refused by a cap closes its links), so
+        # Hypothesis may meet a choice sequence that behaves differently: the scenarios already run stand.
+        if not machine.found and machine.steps < MIN_STEPS:
+            raise HarnessError(f"the state machine stopped after {machine.steps} steps: {err}") from None
     if machine.found:
         raise machine.found[0]

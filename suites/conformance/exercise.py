@@ -1,8 +1,10 @@
 """One generated case, sent through the harness and judged: what a conformance test does per example.
 
 `Exerciser.run(case, caller)` (`send` then `verdict`; the state machine calls them apart):
-1. shapes a positive case so it stays the run's own: known ids in about half of the path ids, a prefixed
-   `name` on creates and updates, a webhook URL under example.invalid;
+1. shapes a positive case so it stays the run's own and can succeed: the workspace's own ids (`known_ids`) in
+   the first positive case's path and body ids and about half of the later ones', a valid send body and the
+   owner's login (or a sandbox mail token) in the first one, a prefixed `name` on creates and updates, a
+   webhook URL under example.invalid;
 2. builds the request with `fixtures.schemathesis_bridge` and sends it with the caller's harness client (its
    credential, throttle, budget, evidence); a team-key request always carries the key's X-Team-Id;
 3. records the status, tracks what a create made (deleted at once, and by the factory at the end);
@@ -70,6 +72,7 @@ class Exchange:
     request: dict[str, Any]
     response: httpx.Response
     key: str  # the request's fingerprint
+    created: str | None = None  # the path of what it created, when it created something
 
 
 @dataclass
@@ -159,8 +162,8 @@ class Exerciser:
             return None
         response = client.request(**request)
         RECORD.note(op.label, caller.value, response.status_code)
-        self.track_created(op, caller, response, delete_now=not stateful)
-        return Exchange(op, case, caller, request, response, key)
+        created = self.track_created(op, caller, response, delete_now=not stateful)
+        return Exchange(op, case, caller, request, response, key, created)
 
     def verdict(self, exchange: Exchange, *, recorder: Any = None, lifecycle: tuple[str, ...] = ()
                 ) -> ContractViolation | None:
@@ -185,27 +188,31 @@ class Exerciser:
     # -- what creates made -------------------------------------------------------------------------------
 
     def track_created(self, op: contract.Operation, caller: Caller, response: httpx.Response,
-                      delete_now: bool = True) -> None:
+                      delete_now: bool = True) -> str | None:
         """Delete what a generated create made: at once (caps stay free; not in a state machine, whose
-        next steps use it) and at the end of the run (the factory)."""
+        next steps use it: it calls `delete`) and at the end of the run (the factory). Returns its path."""
         if op.operation_id not in CREATED_AT or response.status_code not in (200, 201):
-            return
+            return None
         try:
             data = response.json().get("data") or {}
         except (ValueError, AttributeError):
-            return
+            return None
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-            return
+            return None
         kind, template = CREATED_AT[op.operation_id]
         owner_caller = Caller.PERSONAL if caller in (Caller.CONSOLE, Caller.ANONYMOUS) else caller
         client = self.clients(owner_caller)
         path = template.format(id=data["id"])
         self.factory.track(client, kind, path, data["id"])
-        if not delete_now:
-            return
-        housekeeping = self.harness.client(client.credential, headers=dict(client.headers), housekeeping=True)
-        with housekeeping:
-            housekeeping.delete(path)
+        if delete_now:
+            self.delete(owner_caller, path)
+        return path
+
+    def delete(self, caller: Caller, path: str) -> None:
+        """Delete one of the run's resources now, as the harness's own request (outside budget and evidence)."""
+        client = self.clients(caller)
+        with self.harness.client(client.credential, headers=dict(client.headers), housekeeping=True) as own:
+            own.delete(path)
 
 
 def _positive(case: Case) -> bool:

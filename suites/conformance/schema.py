@@ -9,10 +9,13 @@ generated credentials (the harness clients carry the real ones), the coverage ph
 negative half is thousands of requests) and never with methods the spec does not list.
 
 How much: `settings_for(level)` gives the Hypothesis settings a test applies at run time; `smoke` runs a few
-generated cases per operation, `full` adds the coverage phase's boundary cases and more generated ones.
+generated cases per operation, `full` adds the coverage phase's boundary cases and more generated ones
+(`MFC_CONFORMANCE_EXAMPLES=N` sets a full run's generated cases per operation).
 """
 
 from __future__ import annotations
+
+import os
 
 import schemathesis
 from hypothesis import HealthCheck, Phase
@@ -23,6 +26,7 @@ from msgflash_compliance.contract.paths import SPEC_PATH
 
 SMOKE_EXAMPLES = 2
 FULL_EXAMPLES = 5
+EXAMPLES_VARIABLE = "MFC_CONFORMANCE_EXAMPLES"  # a deeper (or shallower) full run, e.g. to hunt disagreements
 STATEFUL_SMOKE = (3, 4)  # (scenarios, steps per scenario)
 STATEFUL_FULL = (12, 6)
 
@@ -65,9 +69,11 @@ SCHEMA = load_schema()
 def settings_for(level: str, current: hypothesis_settings | None = None) -> hypothesis_settings:
     """Hypothesis settings of one operation's test at this suite level."""
     smoke = level == "smoke"
+    forced = os.environ.get(EXAMPLES_VARIABLE, "")
+    examples = int(forced) if forced.isdigit() and not smoke else (SMOKE_EXAMPLES if smoke else FULL_EXAMPLES)
     return hypothesis_settings(
         current,
-        max_examples=SMOKE_EXAMPLES if smoke else FULL_EXAMPLES,
+        max_examples=examples,
         # smoke: generated cases only; full: the coverage phase's explicit cases too
         phases=(Phase.generate,) if smoke else (Phase.explicit, Phase.generate),
         report_multiple_bugs=False,
