@@ -28,6 +28,7 @@ TIMESTAMP_YEARS = range(1970, 3000)
 TEXT_MAX = 4096
 SHORT_MAX = 1024
 URL_MAX = 2048
+MAX_BUTTONS = 2
 
 
 class NonNullBody(StrictBody):
@@ -97,7 +98,7 @@ class DirectContent(NonNullBody):
     title: str | None = Field(default=None, max_length=SHORT_MAX)
     description: str | None = Field(default=None, max_length=SHORT_MAX)
     footer: str | None = Field(default=None, max_length=SHORT_MAX)
-    buttons: list[ButtonBody] | None = Field(default=None, min_length=1, max_length=2)
+    buttons: list[ButtonBody] | None = Field(default=None, min_length=1)  # at most MAX_BUTTONS: content_problems
     variables: dict[str, Any] | None = None
 
 
@@ -122,6 +123,13 @@ def _blank(value: str | None) -> bool:
     return value is None or not value.strip()
 
 
+def buttons_problems(body: DirectContent) -> list[dict]:
+    """At most MAX_BUTTONS buttons, whatever the mode (the spec's maxItems)."""
+    if body.buttons is not None and len(body.buttons) > MAX_BUTTONS:
+        return [{"field": "buttons", "message": f"at most {MAX_BUTTONS} buttons"}]
+    return []
+
+
 def content_problems(kind: str, *, text: str | None, text_field: str, body: DirectContent, **extra: Any) -> list[dict]:
     """The `{field, message}` problems of direct-mode content of type `kind` (empty when it is complete)."""
     problems: list[dict] = []
@@ -129,6 +137,7 @@ def content_problems(kind: str, *, text: str | None, text_field: str, body: Dire
     def need(field: str, message: str) -> None:
         problems.append({"field": field, "message": message})
 
+    problems += buttons_problems(body)
     if kind == "text" and _blank(text):
         need(text_field, f"is required for type text (the message {text_field})")
     if kind in MEDIA_TYPES and _blank(body.mediaUrl):
@@ -154,6 +163,10 @@ def check_send_mode(body: SendBody) -> None:
         raise validation_error([{"field": "type", "message": "give a type (direct mode) or a templateId"}])
     if body.type is not None and body.templateId is not None:
         raise validation_error([{"field": "templateId", "message": "give either type or templateId, not both"}])
+    if body.type is None:
+        problems = buttons_problems(body)
+        if problems:
+            raise validation_error(problems)
     if body.type is not None:
         problems = content_problems(
             body.type,

@@ -63,6 +63,7 @@ class CampaignChecks:
 
     forgotten: frozenset[str] = frozenset()
     initial_status: str = "scheduled"
+    unknown_id_checked: bool = True  # an unknown campaign id is 404 NOT_FOUND
 
     def tolerates(self, error: ApiError) -> bool:
         fields = {d.get("field") for d in error.details or [] if isinstance(d, dict)}
@@ -245,6 +246,9 @@ FAULTS: tuple[Fault, ...] = (
     Fault("campaign-created-as-draft", ("CMP-01",),
           "a new campaign starts as draft instead of scheduled (and so never runs)",
           _views(campaign_checks=CampaignChecks(initial_status="draft"))),
+    Fault("unknown-campaign-500", ("CMP-13",),
+          "an unknown campaign id is not checked: get, pause and resume crash on it (500)",
+          _views(campaign_checks=CampaignChecks(unknown_id_checked=False))),
     Fault("message-get-drops-nulls", ("MSG-15",),
           "GET /api/v1/messages/{id} leaves out the message's null fields",
           _views(messages=_MessageDropsNulls())),

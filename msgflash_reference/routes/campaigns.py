@@ -32,6 +32,7 @@ from msgflash_reference.message_content import (
     DirectContent,
     NonNullBody,
     buttons_meta,
+    buttons_problems,
     content_problems,
     parse_timestamp,
 )
@@ -69,7 +70,10 @@ def _check_body(body: CampaignCreate) -> None:
         raise validation_error([{"field": "templateId", "message": "give either templateId or type, not both"}])
     if not body.name.strip():
         raise invalid_field("name", "must not be blank")
-    problems = content_problems(body.type, text=body.body, text_field="body", body=body) if body.type else []
+    if body.type:
+        problems = content_problems(body.type, text=body.body, text_field="body", body=body)
+    else:
+        problems = buttons_problems(body)
     recipients = body.recipients
     if recipients.type in ("tags", "explicit"):
         values = recipients.value or []
@@ -95,13 +99,17 @@ def _view(svc: Services, conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str
     return {**view, "stats": resource_views(svc).campaigns.stats(view["stats"])}
 
 
-def load_campaign(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
+def load_campaign(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str, *, checked: bool = True) -> sqlite3.Row:
     row = conn.execute(
         "SELECT * FROM campaigns WHERE id = ? AND workspace_id = ?", (parse_id(raw_id), ctx.workspace_id)
     ).fetchone()
-    if row is None:
+    if row is None and checked:
         raise not_found("Campaign")
     return row
+
+
+def _load(svc: Services, conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
+    return load_campaign(conn, ctx, raw_id, checked=resource_views(svc).campaign_checks.unknown_id_checked)
 
 
 @router.post("/api/v1/campaigns")
@@ -171,14 +179,14 @@ def create_campaign(
 @router.get("/api/v1/campaigns/{campaign_id:rid}")
 def get_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(_view(svc, conn, load_campaign(conn, ctx, campaign_id)))
+        return ok(_view(svc, conn, _load(svc, conn, ctx, campaign_id)))
 
 
 @router.post("/api/v1/campaigns/{campaign_id:rid}/pause")
 def pause_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONResponse:
     rules = messaging_policies(svc).campaigns
     with svc.db.transaction() as conn:
-        row = load_campaign(conn, ctx, campaign_id)
+        row = _load(svc, conn, ctx, campaign_id)
         if row["status"] not in rules.pausable:
             raise ApiError("BAD_REQUEST", f"A {row['status']} campaign cannot be paused")
         conn.execute(
@@ -192,7 +200,7 @@ def resume_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONRespon
     rules = messaging_policies(svc).campaigns
     now = svc.clock.now()
     with svc.db.transaction() as conn:
-        row = load_campaign(conn, ctx, campaign_id)
+        row = _load(svc, conn, ctx, campaign_id)
         if row["status"] not in rules.resumable:
             raise ApiError("BAD_REQUEST", f"A {row['status']} campaign cannot be resumed; only a paused one")
         usable_plan(conn, svc, ctx.owner_id, now)
