@@ -142,6 +142,8 @@ def _map(failure: Failure, op: Operation, sent: Sent, status: int, body: Any,
         if _null_for_optional(op, failure.message):
             return None
         ids = ("ENV-03",)
+    elif check == "ensure_resource_availability" and body_names_ids(op):
+        return None  # its 404 may be about an id in the body (a random instance or contact), not the resource
     elif check in ("use_after_free", "ensure_resource_availability"):
         ids = lifecycle or ("ENV-01",)
     else:
