@@ -63,7 +63,8 @@ class KnownIds:
     factory: DataFactory
     team_id: str | None
     allow_send: bool
-    login: tuple[str, str] | None = None  # the owner's console e-mail and password, when the profile has them
+    # the owner's console e-mail and password, when the profile has them; never in a repr (tracebacks reach reports)
+    login: tuple[str, str] | None = field(default=None, repr=False)
     sandbox: bool = False  # the target has /__sandbox/ (its outbox yields e-mail tokens)
     pools: dict[tuple[Caller, str, bool], list[str]] = field(default_factory=dict)
     problems: dict[tuple[Caller, str], str] = field(default_factory=dict)
