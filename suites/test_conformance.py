@@ -62,7 +62,7 @@ def exerciser(harness: Harness, factory: DataFactory, identities: dict[str, Acto
     clients = make_clients(harness, identities)
     team_id = profile.team.id if profile.team else None
     owner = profile.identity("owner")
-    login = (owner.email, owner.password.get_secret_value()) if owner and owner.email and owner.password else None
+    login = (owner.email, owner.password) if owner and owner.email and owner.password else None
     known = KnownIds(clients, factory, team_id, profile.safety.allow_send, login, profile.sandbox.enabled)
     for operation_id, reason in EXCLUDED.items():
         RECORD.exclude(contract.by_id(operation_id).label, reason)

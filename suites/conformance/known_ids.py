@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from fixtures.errors import HarnessError, NotCovered
 from fixtures.factories import DataFactory
@@ -63,8 +64,8 @@ class KnownIds:
     factory: DataFactory
     team_id: str | None
     allow_send: bool
-    # the owner's console e-mail and password, when the profile has them; never in a repr (tracebacks reach reports)
-    login: tuple[str, str] | None = field(default=None, repr=False)
+    # the owner's console e-mail and password (a SecretStr: Hypothesis prints this object into failure reports)
+    login: tuple[str, SecretStr] | None = field(default=None, repr=False)
     sandbox: bool = False  # the target has /__sandbox/ (its outbox yields e-mail tokens)
     pools: dict[tuple[Caller, str, bool], list[str]] = field(default_factory=dict)
     problems: dict[tuple[Caller, str], str] = field(default_factory=dict)
@@ -169,7 +170,7 @@ class KnownIds:
         """(query, body) values that make a console auth operation succeed: the owner's login, and on a
         sandbox the tokens of a prefixed account's verification and reset mails."""
         if op.operation_id == "consoleLogin" and self.login:
-            return {}, {"email": self.login[0], "password": self.login[1]}
+            return {}, {"email": self.login[0], "password": self.login[1].get_secret_value()}
         kind = {"consoleValidateVerificationToken": "verify_email", "consoleVerifyEmail": "verify_email",
                 "consoleValidateResetToken": "reset_password", "consoleResetPassword": "reset_password",
                 }.get(op.operation_id)
