@@ -19,7 +19,8 @@ SERVER_WAIT_SECONDS = 20.0
 
 def cli(*args: str, timeout: float = RUN_TIMEOUT_SECONDS) -> subprocess.CompletedProcess[str]:
     """`msgflash-compliance ARGS` in a fresh interpreter, from the project root; output captured."""
-    env = {k: v for k, v in os.environ.items() if k != "MSGFLASH_SUITE_LEVEL"}
+    # Bytecode caches on: a run would otherwise recompile and assert-rewrite its imports (~1 s of CPU per run).
+    env = {k: v for k, v in os.environ.items() if k not in ("MSGFLASH_SUITE_LEVEL", "PYTHONDONTWRITEBYTECODE")}
     return subprocess.run([sys.executable, "-m", "msgflash_compliance.cli", *args], cwd=PROJECT_ROOT,
                           capture_output=True, text=True, timeout=timeout, env=env)
 
