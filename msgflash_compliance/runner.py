@@ -234,8 +234,25 @@ def _run_and_report(args: argparse.Namespace, target: Target, settings: Any, see
         pytest_code=int(pytest_code), reports_dir=reports_dir,
         secrets=[*target.profile.secrets(), *capture.secrets],
         html=not getattr(args, "no_html", False),
+        outside_selection=outside_selection(catalog, getattr(args, "tests", None)),
     )
     return write_reports(outcome, stream)
+
+
+def outside_selection(catalog: Any, tests: list[str] | None) -> frozenset[str]:
+    """Guarantees some suite test checks (catalog `checked_by`) but none inside the `--tests` selection."""
+    if not tests:
+        return frozenset()
+    selected = []
+    for raw in tests:  # as the catalog names tests: project-relative path[::test]
+        file_part, sep, rest = raw.partition("::")
+        path = (PROJECT_ROOT / file_part).resolve().relative_to(PROJECT_ROOT.resolve()).as_posix()
+        selected.append(path + sep + rest)
+
+    def inside(node: str) -> bool:
+        return any(node == s or node.startswith((s + "::", s + "/")) for s in selected)
+
+    return frozenset(g.id for g in catalog if g.checked_by and not any(inside(n) for n in g.checked_by))
 
 
 @dataclass
@@ -252,6 +269,7 @@ class ReportInputs:
     reports_dir: Path
     secrets: list[tuple[str, str]]
     html: bool = True
+    outside_selection: frozenset[str] = frozenset()
 
 
 def write_reports(inputs: ReportInputs, stream: Any) -> int:
@@ -260,7 +278,7 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
     from msgflash_compliance.reporting.secret_scan import scan_for_secrets
     from msgflash_compliance.reporting.verdicts import count_verdicts, fold_verdicts
 
-    verdicts = fold_verdicts(inputs.catalog, stream.results)
+    verdicts = fold_verdicts(inputs.catalog, stream.results, inputs.outside_selection)
     counts = count_verdicts(verdicts)
     code, notes = exit_code(inputs.pytest_code, counts, stream.facts)
     reports_dir = inputs.reports_dir

@@ -7,6 +7,7 @@ A guarantee's verdict folds the outcomes of the tests that name it, worst first:
 * every test naming it was `not_covered` (an identity or team missing from the profile, a read-only
   target) → `not_covered`; mixed with other outcomes, a `not_covered` test counts as `skipped`;
 * tests exist but none was selected in this run (`--suite smoke`, `--guarantee`, `-m`, `-k`) → `skipped`;
+  likewise a guarantee whose tests (the catalog's `checked_by`) all lie outside the files `--tests` named;
 * a failed test whose violation names other guarantees did not finish checking this one → `skipped` for it;
 * INFO guarantees never fail: the plugin turns an INFO check's violation into a pass carrying the observation,
   so they end `passed` with the observation in `notes` (and a failed INFO outcome from elsewhere is folded the
@@ -50,20 +51,24 @@ class GuaranteeVerdict:
 
 
 def fold_verdicts(
-    guarantees: Iterable[GuaranteeLike], results: Iterable[TestResult]
+    guarantees: Iterable[GuaranteeLike], results: Iterable[TestResult],
+    outside_selection: frozenset[str] = frozenset(),
 ) -> list[GuaranteeVerdict]:
+    """`outside_selection`: IDs whose tests were never collected because `--tests` named other files."""
     by_guarantee: dict[str, list[TestResult]] = {}
     for result in results:
         for guarantee_id in result.guarantees:
             by_guarantee.setdefault(guarantee_id, []).append(result)
-    return [_verdict(g, by_guarantee.get(g.id, [])) for g in guarantees]
+    return [_verdict(g, by_guarantee.get(g.id, []), g.id in outside_selection) for g in guarantees]
 
 
-def _verdict(guarantee: GuaranteeLike, results: list[TestResult]) -> GuaranteeVerdict:
+def _verdict(guarantee: GuaranteeLike, results: list[TestResult], unselected: bool = False) -> GuaranteeVerdict:
     def make(verdict: Verdict, tests: Iterable[str] = (), notes: Iterable[str] = ()) -> GuaranteeVerdict:
         return GuaranteeVerdict(guarantee.id, guarantee.area, guarantee.level, guarantee.statement,
                                 guarantee.doc_url, verdict, tuple(tests), tuple(dict.fromkeys(notes)))
 
+    if not results and unselected:
+        return make("skipped", notes=["not selected in this run (its tests are outside the --tests files)"])
     if not results:
         out = guarantee.scope == "out" and guarantee.out_reason
         reason = guarantee.out_reason if out else "no test checks it"

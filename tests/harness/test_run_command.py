@@ -159,3 +159,17 @@ def test_an_unknown_fault_stops_the_embedded_server_with_exit_2(tmp_path: Path,
     err = capsys.readouterr().err.strip().splitlines()
     assert code == ExitCode.USAGE
     assert len(err) == 1 and "embedded reference server: unknown fault 'no-such-fault'" in err[0]
+
+
+def test_outside_selection_names_the_guarantees_whose_tests_the_tests_flag_left_out() -> None:
+    from msgflash_compliance.contract.catalog import load_catalog
+    from msgflash_compliance.runner import outside_selection
+
+    catalog = load_catalog()
+    left_out = outside_selection(catalog, ["suites/test_rate_limit.py"])
+    rate_only = {g.id for g in catalog if g.checked_by and all(n.startswith("suites/test_rate_limit.py::")
+                                                                for n in g.checked_by)}
+    assert rate_only and not rate_only & left_out
+    assert "AUTH-01" in left_out  # checked elsewhere (key scoping), so not selected rather than uncovered
+    assert not outside_selection(catalog, None)
+    assert not {g.id for g in catalog if not g.checked_by} & left_out

@@ -99,3 +99,11 @@ def test_counts_cover_every_verdict() -> None:
 ])
 def test_exit_codes(pytest_code: int, counts: dict[str, int], facts: RunFacts, expected: ExitCode) -> None:
     assert exit_code(pytest_code, counts, facts)[0] == expected
+
+
+def test_a_guarantee_whose_tests_lie_outside_the_selected_files_is_skipped_not_uncovered() -> None:
+    folded = fold_verdicts([G("AUTH-01"), G("AUTH-02")], [], outside_selection=frozenset({"AUTH-01"}))
+    assert [(v.verdict, v.notes) for v in folded] == [
+        ("skipped", ("not selected in this run (its tests are outside the --tests files)",)),
+        ("not_covered", ("no test checks it",)),
+    ]
