@@ -131,6 +131,7 @@ class Safety(_Section):
     allow_send: bool = False
     data_prefix: str = Field(default="mfc-", pattern=r"^[a-z][a-z0-9-]{1,15}$")
     billing_probes: bool | None = None  # None: on for the embedded server (sandbox), off for real targets
+    rate_limit_checks: bool | None = None  # bursts that provoke 429s on purpose; None: sandbox only
 
     @field_validator("rate_limit", mode="before")
     @classmethod
@@ -170,6 +171,11 @@ class TargetProfile(_Section):
     @property
     def billing_probes(self) -> bool:
         configured = self.safety.billing_probes
+        return self.sandbox.enabled if configured is None else configured
+
+    @property
+    def rate_limit_checks(self) -> bool:
+        configured = self.safety.rate_limit_checks
         return self.sandbox.enabled if configured is None else configured
 
     def secrets(self) -> list[tuple[str, str]]:

@@ -1,7 +1,8 @@
 """The per-key rate limit: 10 requests per second per API key (RATE-01..04, RATE-06, ENV-06).
 
 Marker `rate_limit`. These checks burst a key on purpose, so they run against the sandbox (the embedded
-server) and, against a real target, only when asked: `MFC_RATE_LIMIT_CHECKS=1`.
+server) and, against a real target, only when asked: `[safety] rate_limit_checks = true` in the profile (or the
+environment variable `MFC_RATE_LIMIT_CHECKS=1`, for a one-off run without editing the profile).
 
 Timing is the subject here, so this module paces itself (`Pacer`, on the harness's `TokenBucket`) and uses
 raw clients (no throttle, no Retry-After handling: every 429 comes back as it is). To stay deterministic on
@@ -92,8 +93,9 @@ def limited(response: httpx.Response) -> bool:
 
 @pytest.fixture(scope="module")
 def enabled(profile: TargetProfile) -> None:
-    if not (profile.sandbox.enabled or os.environ.get(OPT_IN_VARIABLE) == "1"):
-        not_covered(f"bursts a key on purpose: on for the sandbox, opt-in elsewhere ({OPT_IN_VARIABLE}=1)")
+    if not (profile.rate_limit_checks or os.environ.get(OPT_IN_VARIABLE) == "1"):
+        not_covered("bursts a key on purpose: on for the sandbox, opt-in elsewhere "
+                    f"([safety] rate_limit_checks = true, or {OPT_IN_VARIABLE}=1)")
 
 
 @pytest.fixture

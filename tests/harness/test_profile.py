@@ -139,6 +139,13 @@ def test_billing_probes_default_follows_the_sandbox() -> None:
     assert not forced.billing_probes
 
 
+def test_rate_limit_checks_are_off_for_real_targets_unless_asked() -> None:
+    assert parse_profile({"base_url": "http://x.test", "sandbox": {"enabled": True}}).rate_limit_checks
+    assert not parse_profile({"base_url": "https://api.example.test"}).rate_limit_checks
+    assert parse_profile({"base_url": "https://api.example.test",
+                          "safety": {"rate_limit_checks": True}}).rate_limit_checks
+
+
 def test_the_reference_server_profile_shape_is_accepted() -> None:
     """What `serve --write-profile` writes (msgflash_reference/profile.py) must load."""
     from msgflash_reference.profile import profile_document
