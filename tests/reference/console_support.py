@@ -6,47 +6,23 @@ teams by invitation), using the sandbox controls only for what a real target's u
 from __future__ import annotations
 
 import itertools
-import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from msgflash_reference.config import ServerConfig
 from msgflash_reference.server_thread import RunningServer
+from tests.reference.harness import ServerSet
 
 _serial = itertools.count(1)
 
 
-def server_config(db_path: Path, faults: tuple[str, ...] = (), sandbox: bool = True) -> ServerConfig:
-    """Cheap passwords and no rate limit: the self-tests fire requests fast and create many users."""
-    return ServerConfig(
-        db_path=db_path, faults=faults, sandbox=sandbox, password_iterations=1_000, rate_limit_per_second=None
-    )
+class ServerPool(ServerSet):
+    """The core's `ServerSet` with the sandbox controls on (sign-up through the outbox, clock, plans)."""
 
-
-class ServerPool:
-    """Starts reference servers on demand and stops them all at once at the end (a stop takes ~0.2 s of
-    uvicorn shutdown polling; in parallel the pool pays it once)."""
-
-    def __init__(self) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="msgflash-console-")
-        self._servers: list[RunningServer] = []
-
-    def start(self, *faults: str, seed: bool = True, sandbox: bool = True) -> RunningServer:
-        db_path = Path(self._dir.name) / f"ref-{next(_serial)}.sqlite"
-        server = RunningServer(server_config(db_path, tuple(faults), sandbox), seed=seed).start()
-        self._servers.append(server)
-        return server
-
-    def close(self) -> None:
-        with ThreadPoolExecutor(max_workers=max(1, len(self._servers))) as pool:
-            list(pool.map(lambda s: s.stop(), self._servers))
-        self._servers.clear()
-        self._dir.cleanup()
+    def start(self, *faults: str, seed: bool = True, sandbox: bool = True, **overrides: Any) -> RunningServer:
+        return super().start(*faults, seed=seed, sandbox=sandbox, **overrides)
 
 
 def server_pool() -> Iterator[ServerPool]:
