@@ -114,20 +114,18 @@ def create_key(
 ) -> JSONResponse:
     """`msgf_live_…` in the personal workspace, `msgf_team_…` with X-Team-Id (G19)."""
     _require_key_manager(svc, ctx)
+    return created(issue_named_key(svc, body, owner_id=ctx.owner_id, actor_id=ctx.actor_id, team_id=ctx.team_id))
+
+
+def issue_named_key(svc: Services, body: KeyCreate, *, owner_id: str, actor_id: str,
+                    team_id: str | None) -> dict[str, Any]:
+    """The console's key creation (here and the legacy team route): a non-blank name, then one transaction."""
     name = body.name.strip()
     if not name:
         raise invalid_field("name", "must not be blank")
     with svc.db.transaction() as conn:
-        data = create_workspace_key(
-            svc,
-            conn,
-            owner_id=ctx.owner_id,
-            actor_id=ctx.actor_id,
-            team_id=ctx.team_id,
-            name=name,
-            now=svc.clock.now(),
-        )
-    return created(data)
+        return create_workspace_key(svc, conn, owner_id=owner_id, actor_id=actor_id, team_id=team_id, name=name,
+                                    now=svc.clock.now())
 
 
 @router.get("/api/api-keys/usage")

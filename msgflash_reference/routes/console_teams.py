@@ -28,7 +28,7 @@ from msgflash_reference.routes import console_invitations
 from msgflash_reference.routes.console_invitations import InviteBody
 from msgflash_reference.routes.console_keys import (
     KeyCreate,
-    create_workspace_key,
+    issue_named_key,
     key_row_view,
     revoke_workspace_key,
     workspace_keys,
@@ -264,20 +264,7 @@ def create_team_key(
 ) -> JSONResponse:
     member = team_membership(svc, user, team_id)
     member.require(svc, Action.API_KEYS_MANAGE)
-    name = body.name.strip()
-    if not name:
-        raise invalid_field("name", "must not be blank")
-    with svc.db.transaction() as conn:
-        data = create_workspace_key(
-            svc,
-            conn,
-            owner_id=member.owner_id,
-            actor_id=user.id,
-            team_id=member.team_id,
-            name=name,
-            now=svc.clock.now(),
-        )
-    return created(data)
+    return created(issue_named_key(svc, body, owner_id=member.owner_id, actor_id=user.id, team_id=member.team_id))
 
 
 @router.delete("/api/teams/{team_id:rid}/api-keys/{key_id:rid}")
