@@ -105,7 +105,7 @@ def outsider_on_cap_plan(outsider: Actor, harness: Harness, profile: TargetProfi
         put_on_plan(harness, outsider.email, previous)
 
 
-@pytest.mark.guarantee("WH-06")
+@pytest.mark.guarantee("WH-06", "PLAN-09")
 def test_the_endpoint_cap_refuses_one_more(outsider: Actor, factory: DataFactory,
                                            outsider_on_cap_plan: int) -> None:
     cap = outsider_on_cap_plan
@@ -117,7 +117,7 @@ def test_the_endpoint_cap_refuses_one_more(outsider: Actor, factory: DataFactory
             factory.webhook(outsider.api)
         response = outsider.api.post(WEBHOOKS, json={"url": _url(factory), "events": ["message.sent"]})
         track_wrong_create(response, outsider.api, factory, "webhook", WEBHOOKS + "/{id}")
-    expect_error(response, 403, "MAX_WEBHOOK_ENDPOINTS_REACHED", guarantee="WH-06")
+    expect_error(response, 403, "MAX_WEBHOOK_ENDPOINTS_REACHED", guarantee=("WH-06", "PLAN-09"))
 
 
 @pytest.mark.guarantee("WH-07")
