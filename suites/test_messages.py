@@ -1,4 +1,5 @@
-"""Messages (MSG-01..17, facts §11.3, G2, G11) and the inactive-subscription refusal (AUTH-08).
+"""Messages (MSG-01..17, facts §11.3, G2, G11), the inactive-subscription refusal (AUTH-08) and an invalid
+recipient (ERR-06).
 
 Sends are made only when the profile allows them (`[safety] allow_send`, decisions #10); the embedded reference
 server never delivers anything. The refusal checks (invalid bodies) name the workspace's real connected
@@ -273,3 +274,15 @@ def test_an_inactive_subscription_refuses_sends(outsider: Actor, factory: DataFa
                                                 outsider_past_due: str) -> None:
     response = outsider.api.post(SEND, json=_text(outsider_past_due, factory))
     expect_error(response, 403, "SUBSCRIPTION_INACTIVE", guarantee="AUTH-08")
+
+
+# -- the recipient -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.guarantee("ERR-06")
+@pytest.mark.parametrize("to", ["not-a-number", "+000000000"], ids=["letters", "country-code-0"])
+def test_an_invalid_recipient_is_refused(to: str, owner: Actor, factory: DataFactory, sending: str) -> None:
+    """Numbers no phone can have (letters; a country code starting with 0), sent from the real instance so
+    that only the recipient can be refused."""
+    response = owner.api.post(SEND, json={**_text(sending, factory), "to": to})
+    expect_error(response, 422, "INVALID_DESTINATION", guarantee="ERR-06")
