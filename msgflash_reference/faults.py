@@ -37,6 +37,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.messaging_faults",
     "msgflash_reference.policies.send_rules",
     "msgflash_reference.policies.resource_views",
+    "msgflash_reference.policies.cap_faults",
 )
 
 
