@@ -45,6 +45,7 @@ OPTIONAL_ROUTES = (
     "console_contacts",
     "sandbox",
     "sandbox_messaging",
+    "sandbox_instances",
 )
 
 
