@@ -1,7 +1,9 @@
 """JSON request bodies: parsed after authentication, validated strictly, 400 VALIDATION_ERROR with details.
 
 Declare it after the auth dependency, so a missing key answers 401 before a body is judged:
-`body: ContactCreate = Depends(json_body(ContactCreate))`.
+`body: ContactCreate = Depends(json_body(ContactCreate))`. The model actually validated against is chosen per
+request by the `request_bodies` policy (`svc.policies.extra["request_bodies"]`, a `RequestBodies`): the declared
+model by default; a fault substitutes a faulty variant of it (see `policies/body_faults.py`).
 """
 
 from __future__ import annotations
@@ -44,9 +46,26 @@ def parse_body(model: type[M], raw: bytes) -> M:
         raise validation_error(details_of(err)) from None
 
 
+class RequestBodies:
+    """The policy seam: which model a route's body is validated against."""
+
+    def model(self, declared: type[M]) -> type[M]:
+        return declared
+
+
+DEFAULT_REQUEST_BODIES = RequestBodies()
+
+
+def request_bodies(request: Request) -> RequestBodies:
+    services = getattr(request.app.state, "services", None)
+    if services is None:  # an app without services (a bare test app): the declared models
+        return DEFAULT_REQUEST_BODIES
+    return services.policies.extra.get("request_bodies", DEFAULT_REQUEST_BODIES)
+
+
 def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     async def dependency(request: Request) -> M:
-        return parse_body(model, await request.body())
+        return parse_body(request_bodies(request).model(model), await request.body())
 
     dependency.__name__ = f"body_{model.__name__}"
     return dependency

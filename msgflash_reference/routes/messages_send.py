@@ -40,6 +40,7 @@ from msgflash_reference.message_content import (
 from msgflash_reference.message_store import insert_message
 from msgflash_reference.messaging_worker import messaging_lifespan
 from msgflash_reference.outbound import load_usable_instance, usable_plan
+from msgflash_reference.policies.body_faults import instance_reference
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.send_rules import send_rules
 from msgflash_reference.services import Services, Svc
@@ -127,7 +128,8 @@ def _compose_direct(conn: sqlite3.Connection, svc: Services, ctx: WorkspaceConte
 def accept_message(svc: Services, ctx: WorkspaceContext, body: SendBody, scheduled_at: datetime | None) -> JSONResponse:
     policies = messaging_policies(svc)
     body = send_rules(svc).checked(body)
-    instance_id = parse_id(body.instanceId, "instanceId")
+    instances = instance_reference(svc)
+    instance_ref = instances.parse(body.instanceId)
     if body.templateId is not None:
         parse_id(body.templateId, "templateId")
     if body.contactId is not None:
@@ -136,7 +138,7 @@ def accept_message(svc: Services, ctx: WorkspaceContext, body: SendBody, schedul
     now = svc.clock.now()
     with svc.db.transaction() as conn:
         plan = usable_plan(conn, svc, ctx.owner_id, now)
-        instance = load_usable_instance(svc, conn, ctx, instance_id)
+        instance = load_usable_instance(svc, conn, ctx, instances.resolve(conn, ctx.workspace_id, instance_ref))
         if body.templateId is not None:
             content = _compose_template(conn, svc, ctx, body, instance)
         else:
