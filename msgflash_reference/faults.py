@@ -38,6 +38,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.send_rules",
     "msgflash_reference.policies.resource_views",
     "msgflash_reference.policies.cap_faults",
+    "msgflash_reference.policies.body_faults",
 )
 
 
