@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, create_model
 
+from msgflash_reference import routing  # noqa: F401  (registers `rid`, which the route modules' paths use)
 from msgflash_reference.bodies import DEFAULT_REQUEST_BODIES, RequestBodies
 from msgflash_reference.clock import iso
 from msgflash_reference.faults import Fault
