@@ -246,7 +246,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("campaign-created-as-draft", ("CMP-01",),
           "a new campaign starts as draft instead of scheduled (and so never runs)",
           _views(campaign_checks=CampaignChecks(initial_status="draft"))),
-    Fault("unknown-campaign-500", ("CMP-13",),
+    Fault("unknown-campaign-500", ("CMP-13", "ERR-03"),
           "an unknown campaign id is not checked: get, pause and resume crash on it (500)",
           _views(campaign_checks=CampaignChecks(unknown_id_checked=False))),
     Fault("message-get-drops-nulls", ("MSG-15",),

@@ -141,7 +141,7 @@ ROLE_FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "collaborator-reads-subscription",
-        ("ROLE-07",),
+        ("ROLE-07", "AUTH-07"),
         "collaborators read the owner's subscription and usage (the [S] reading, not the FAQ's)",
         _swap(Action.BILLING_READ, allowed=MEMBERS),
     ),
