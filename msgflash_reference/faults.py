@@ -39,6 +39,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.resource_views",
     "msgflash_reference.policies.cap_faults",
     "msgflash_reference.policies.body_faults",
+    "msgflash_reference.policies.list_shape_faults",
 )
 
 
