@@ -6,12 +6,13 @@ import json
 import sqlite3
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from msgflash_reference.auth import WorkspaceKey
 from msgflash_reference.envelopes import ok
 from msgflash_reference.ids import parse_id
+from msgflash_reference.policies.list_shape_faults import listings
 from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Svc
 
@@ -39,14 +40,12 @@ def risk_level(score: int) -> str:
 
 
 @router.get("/api/v1/instances")
-def list_instances(ctx: WorkspaceKey, svc: Svc) -> JSONResponse:
-    with svc.db.read() as conn:
-        rows = conn.execute(
-            "SELECT * FROM instances WHERE workspace_id = ? AND deleted_at IS NULL ORDER BY created_at, id",
-            (ctx.workspace_id,),
-        ).fetchall()
+def list_instances(ctx: WorkspaceKey, svc: Svc, request: Request) -> JSONResponse:
     views = resource_views(svc).instances
-    return ok([views.listed(instance_view(r)) for r in rows])
+    with svc.db.read() as conn:
+        data = listings(svc).instances.answer(conn, svc.policies.pager, ctx.workspace_id, request.query_params,
+                                              lambda row: views.listed(instance_view(row)))
+    return ok(data)
 
 
 @router.get("/api/v1/instances/{instance_id:rid}")

@@ -28,6 +28,7 @@ from msgflash_reference.envelopes import created, deleted, ok
 from msgflash_reference.errors import invalid_field, not_found
 from msgflash_reference.ids import new_id, parse_id
 from msgflash_reference.message_content import TEXT_MAX, URL_MAX, NonNullBody
+from msgflash_reference.policies.list_shape_faults import listings
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Services, Svc
@@ -103,8 +104,8 @@ def load_template(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) 
 
 @router.get("/api/v1/templates")
 def list_templates(ctx: WorkspaceKey, svc: Svc, page: str | None = None, limit: str | None = None) -> JSONResponse:
-    pager = svc.policies.pager
-    size = pager.parse_limit(limit, default=TEMPLATES_DEFAULT_LIMIT, maximum=TEMPLATES_MAX_LIMIT)
+    size = listings(svc).templates.limit(svc.policies.pager, limit, default=TEMPLATES_DEFAULT_LIMIT,
+                                         maximum=TEMPLATES_MAX_LIMIT)
     number = parse_page(page)
     offset = resource_views(svc).templates.offset(number, size)
     with svc.db.read() as conn:

@@ -26,6 +26,7 @@ from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id, parse_id
 from msgflash_reference.message_content import URL_MAX, NonNullBody
 from msgflash_reference.plan_rules import CapScope
+from msgflash_reference.policies.list_shape_faults import webhook_deletion
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Svc
@@ -102,6 +103,6 @@ def create_webhook(
 def delete_webhook(ctx: WorkspaceKey, svc: Svc, webhook_id: str) -> JSONResponse:
     wid = parse_id(webhook_id)
     with svc.db.transaction() as conn:
-        row = svc.policies.ownership.load(conn, "webhooks", wid, ctx.workspace_id, "Webhook")
-        messaging_policies(svc).webhook_removal.remove(conn, row["id"], iso(svc.clock.now()))
-    return deleted(row["id"])
+        webhook_deletion(svc).delete(conn, svc.policies.ownership, messaging_policies(svc).webhook_removal, wid,
+                                     ctx.workspace_id, iso(svc.clock.now()))
+    return deleted(wid)
