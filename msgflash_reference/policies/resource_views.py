@@ -218,7 +218,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("media-template-url-optional", ("TPL-04",),
           "a media template without mediaUrl is accepted (as a caption-only template)",
           _views(templates=TemplateRules(needs_media=frozenset()))),
-    Fault("templates-page-from-zero", ("TPL-09",),
+    Fault("templates-page-from-zero", ("TPL-09", "PAGE-14"),
           "the templates list counts pages from 0: page 1 skips the first page of templates",
           _views(templates=_PageFromZero())),
     Fault("preview-ignores-variables", ("TPL-07",),
