@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from fixtures.assertions import check, expect_error, expect_ok
+from fixtures.assertions import check, expect_error, expect_ok, json_body
 from fixtures.clients import Actor
 from fixtures.errors import not_covered
 from suites.areas.common import missing_fields
@@ -70,3 +70,49 @@ def test_instances_are_not_created_through_the_public_api(owner: Actor) -> None:
     offered (404 or 405 with the error envelope)."""
     response = owner.api.post(INSTANCES, json={"name": "mfc-never-created"})
     expect_error(response, (404, 405), None, guarantee="INST-06")
+
+
+# -- PAGE-16: one plain array of every instance ----------------------------------------------------------------
+
+MESSAGES = "/api/v1/messages"
+
+
+def _instance_ids(data: Any, where: str) -> list[str]:
+    check(isinstance(data, list) and all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in data),
+          f"{where}: data is not a plain array of instances (the list is not paginated)", guarantee="PAGE-16")
+    ids = [i["id"] for i in data]
+    check(len(ids) == len(set(ids)), f"{where}: an instance is listed twice", guarantee="PAGE-16")
+    return ids
+
+
+def _named_by_messages(owner: Actor) -> set[str]:
+    """Instance ids the workspace's newest messages were sent through (documented `instanceId`)."""
+    data = expect_ok(owner.api.get(MESSAGES, params={"limit": 100}), guarantee="PAGE-16")
+    messages = data.get("messages") if isinstance(data, dict) else None
+    return {m["instanceId"] for m in messages or [] if isinstance(m, dict) and isinstance(m.get("instanceId"), str)}
+
+
+@pytest.mark.guarantee("PAGE-16")
+def test_the_list_is_every_instance_in_one_array(owner: Actor) -> None:
+    """`data` is a plain array; pagination parameters (which the route does not take) never cut it: they are
+    ignored (the same array) or refused (4xx). Every live instance a message of the workspace names, and that
+    GET /api/v1/instances/{id} serves, is in the list."""
+    listed_ids = _instance_ids(expect_ok(owner.api.get(INSTANCES), guarantee="PAGE-16"), f"GET {INSTANCES}")
+    if not listed_ids:
+        not_covered("the owner's workspace has no instance")
+    for params in ({"limit": 1}, {"page": 2}, {"cursor": listed_ids[0]}):
+        response = owner.api.get(INSTANCES, params=params)
+        where = f"GET {INSTANCES}?{next(iter(params))}={next(iter(params.values()))}"
+        if response.status_code != 200:
+            expect_error(response, range(400, 500), None, guarantee="PAGE-16")  # an unknown parameter refused
+            continue
+        ids = _instance_ids(expect_ok(response, guarantee="PAGE-16"), where)
+        check(set(ids) == set(listed_ids), f"{where} answered {len(ids)} instances, without it {len(listed_ids)}: "
+              "the list is not paginated", guarantee="PAGE-16")
+    for instance_id in sorted(_named_by_messages(owner) - set(listed_ids)):
+        response = owner.api.get(f"{INSTANCES}/{instance_id}")
+        body = json_body(response)
+        instance = body.get("data") if response.status_code == 200 and isinstance(body, dict) else None
+        served = isinstance(instance, dict) and instance.get("deletedAt") is None
+        check(not served, f"instance {instance_id} (a message was sent through it, GET {INSTANCES}/{{id}} serves it) "
+              f"is missing from GET {INSTANCES}: the list holds every instance", guarantee="PAGE-16")
