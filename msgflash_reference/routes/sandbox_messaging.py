@@ -6,6 +6,10 @@
 * `POST /__sandbox/subscription-status` `{user, status}` — set an account's subscription status (`active`,
   `trialing`, `past_due`, `cancelled`, `expired`); the last three make outbound actions 403
   SUBSCRIPTION_INACTIVE (AUTH-08). `user` is a seeded identity name, an e-mail address or a user id.
+* `POST /__sandbox/teams/{teamId}/instances` `{name?}` — a connected instance in a live team's workspace
+  (the dashboard's "create instance" inside a team; no API route creates one): what console instance
+  assignments need on a team the run created itself. No plan cap, like the seed. 200 `{data: <instance>}`;
+  an unknown or deleted team is 404 NOT_FOUND.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from msgflash_reference.accounts import create_instance
 from msgflash_reference.bodies import StrictBody, json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import ok
@@ -34,6 +39,10 @@ router = APIRouter()
 class InstanceStateBody(StrictBody):
     status: Literal["disconnected", "connecting", "connected"] | None = None
     healthScore: int | None = Field(default=None, ge=0, le=100)
+
+
+class TeamInstanceBody(StrictBody):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class SubscriptionStatusBody(StrictBody):
@@ -91,3 +100,27 @@ def set_subscription_status(
         )
         subscription = current_subscription(conn, svc.plans, user_id, now)
     return ok({"userId": user_id, "status": subscription.status, "plan": subscription.plan.ref()})
+
+
+@router.post("/__sandbox/teams/{team_id:rid}/instances")
+def create_team_instance(
+    team_id: str, svc: Svc, body: Annotated[TeamInstanceBody, Depends(json_body(TeamInstanceBody))]
+) -> JSONResponse:
+    tid = parse_id(team_id, "teamId")
+    now = svc.clock.now()
+    with svc.db.transaction() as conn:
+        team = conn.execute("SELECT owner_user_id FROM teams WHERE id = ? AND deleted_at IS NULL", (tid,)).fetchone()
+        if team is None:
+            raise not_found("Team")
+        instance_id = create_instance(
+            conn,
+            workspace_id=tid,
+            owner_id=team["owner_user_id"],
+            team_id=tid,
+            name=body.name or "Sandbox team line",
+            status="connected",
+            wa_number=None,
+            now=now,
+        )
+        row = conn.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
+    return ok(instance_view(row))
