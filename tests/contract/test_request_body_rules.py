@@ -34,7 +34,7 @@ REPLY = {"type": "reply", "displayText": "Yes", "id": "y"}
 
 
 WEBHOOK_URLS = ("https://hooks.example.com/in", "http://hooks.example.com", "HTTPS://Hooks.Example.com:8443/a?b=c#d",
-                "https://user:pw@hooks.example.com/x")
+                "https://user:pw@hooks.example.com/x", "https://hooks_in.example.com", "http://@hooks.example.com")
 NOT_WEBHOOK_URLS = ("ftp://hooks.example.com/in", "hooks.example.com/in", "https://", "https:///path",
                     "https://exa mple.com", "mailto:ops@example.com", "https://@/x")
 
