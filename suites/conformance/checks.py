@@ -3,9 +3,9 @@
 Every failure becomes a `Finding` that names the guarantees it breaks (the mapping below); `violation()` folds
 a case's findings into one redacted `ContractViolation`. Answers the contract allows for a schema-valid request
 that still cannot succeed are not failures of `positive_data_acceptance` (the tolerances of `refusal_allowed`):
-an unknown id is 404 NOT_FOUND (G1) or TEAM_NOT_FOUND, a plan gate is 403, a business rule is a documented
-non-validation 400, 409 or 422, and a filter, page or cursor value the server does not take is 400
-VALIDATION_ERROR naming that query parameter (decisions #6). Accepting `null` for an optional body property
+an unknown id (or plan code) is 404 NOT_FOUND (G1, G14) or TEAM_NOT_FOUND, a plan gate is 403, a business
+rule is a documented non-validation 400, 409 or 422, and a filter, page or cursor value the server does not
+take is 400 VALIDATION_ERROR naming that query parameter (decisions #6). Accepting `null` for an optional body property
 is lenient, not a broken promise (the docs never say null is refused).
 """
 
@@ -28,6 +28,8 @@ from suites.conformance.plan import SHAPE_GUARANTEES, Caller, body_names_ids
 from suites.conformance.schema import RESPONSE_CHECKS
 
 PLAN_GATE_SUFFIXES = ("_NOT_AVAILABLE_ON_PLAN", "_REACHED")
+# Bodies naming a plan by its code: an unknown code is 404 NOT_FOUND (G14).
+PLAN_CODE_BODIES = frozenset({"consoleCreateCheckout", "consoleDowngradeSubscription"})
 BUSINESS_STATUSES = frozenset({400, 409, 410, 422})
 PROVIDER_CODES = frozenset({"PROVIDER_TIMEOUT", "PROVIDER_UNAVAILABLE", "PROVIDER_ERROR"})
 # Cross-field rules the schema cannot say (a send's content mode, a schedule in the past): a VALIDATION_ERROR
@@ -76,7 +78,7 @@ def refusal_allowed(op: Operation, sent: Sent, status: int, code: str | None, bo
         return False
     rules: tuple[Callable[[], bool], ...] = (
         lambda: status == 404 and code in ("NOT_FOUND", "TEAM_NOT_FOUND")
-        and (bool(op.path_params) or body_names_ids(op)),
+        and (bool(op.path_params) or body_names_ids(op) or op.operation_id in PLAN_CODE_BODIES),
         lambda: status == 400 and code == "VALIDATION_ERROR" and _only_query_fields(op, body),
         lambda: status == 400 and code == "VALIDATION_ERROR" and op.operation_id in CROSS_FIELD_RULES,
         lambda: status == 403 and code is not None and code.endswith(PLAN_GATE_SUFFIXES),

@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from schemathesis.core.parameters import ParameterLocation
@@ -32,7 +32,6 @@ from fixtures.factories import DataFactory
 from fixtures.schemathesis_bridge import case_request_kwargs
 from suites.conformance import contract
 from suites.conformance.checks import Sent, judge, violation
-from suites.conformance.known_ids import KnownIds
 from suites.conformance.plan import Caller
 from suites.conformance.probes import ignored_auth_findings
 from suites.conformance.record import RECORD
@@ -42,13 +41,18 @@ from suites.routes import HARMLESS_BODIES
 # X-Team-Id is the header parameter of the spec: the personal and console callers act in their personal
 # workspace (their team contexts are the key-scoping and team suites' checks), the team caller in its team.
 DROPPED_HEADERS = frozenset({"x-api-key", "authorization", "x-team-id"})
-# Creates whose 201 body carries the new id, and where that resource is deleted.
+# Creates whose 201 body carries the new id, and where that resource is deleted (revoked), `{teamId}` from
+# the request's path.
 CREATED_AT: dict[str, tuple[str, str]] = {
     "createContact": ("contact", "/api/v1/contacts/{id}"),
     "consoleCreateContact": ("contact", "/api/v1/contacts/{id}"),
     "createContactGroup": ("group", "/api/v1/contacts/groups/{id}"),
     "createTemplate": ("template", "/api/v1/templates/{id}"),
     "createWebhook": ("webhook", "/api/v1/webhooks/{id}"),
+    "consoleCreateTeam": ("team", "/api/teams/{id}"),
+    "consoleCreateInvitation": ("invitation", "/api/teams/{teamId}/invitations/{id}"),
+    "consoleCreateTeamApiKey": ("team key", "/api/teams/{teamId}/api-keys/{id}"),
+    "consoleCreateApiKey": ("key", "/api/api-keys/{id}"),
 }
 # Bodies naming other resources by id: positive ones get the workspace's own (a random one is a 404).
 BODY_IDS = frozenset({
@@ -58,8 +62,21 @@ BODY_IDS = frozenset({
 CANONICAL_BODIES = frozenset({"sendMessage", "scheduleMessage"})
 NAMED_BODIES = frozenset({
     "createContact", "updateContact", "createContactGroup", "updateContactGroup", "createTemplate",
-    "updateTemplate", "createCampaign", "consoleCreateContact",
+    "updateTemplate", "createCampaign", "consoleCreateContact", "consoleCreateTeam", "consoleRenameTeam",
+    "consoleCreateTeamApiKey", "consoleCreateApiKey",
 })
+
+
+class IdSource(Protocol):
+    """Where a positive case's ids come from: `KnownIds` (the seeded identities' workspaces) or
+    `ScratchWorkspace` (the scratch accounts of the console mutations)."""
+
+    def substitute(self, case: Any, op: contract.Operation, caller: Caller, *, force: bool = False
+                   ) -> dict[str, str]: ...
+
+    def substitute_body(self, case: Any, caller: Caller, *, force: bool = False) -> None: ...
+
+    def console_values(self, op: contract.Operation) -> tuple[dict[str, str], dict[str, str]]: ...
 
 
 @dataclass(frozen=True)
@@ -80,7 +97,7 @@ class Exerciser:
     harness: Harness
     factory: DataFactory
     clients: Callable[[Caller], Any]  # Caller -> HarnessClient (raises NotCovered when the profile lacks it)
-    known: KnownIds
+    known: IdSource
     table: Mapping[str, frozenset[int]]
     team_id: str | None
     failed: dict[str, ContractViolation] = field(default_factory=dict)
@@ -162,7 +179,8 @@ class Exerciser:
             return None
         response = client.request(**request)
         RECORD.note(op.label, caller.value, response.status_code)
-        created = self.track_created(op, caller, response, delete_now=not stateful)
+        created = self.track_created(op, caller, response, delete_now=not stateful,
+                                     path_params=case.path_parameters or {})
         return Exchange(op, case, caller, request, response, key, created)
 
     def verdict(self, exchange: Exchange, *, recorder: Any = None, lifecycle: tuple[str, ...] = ()
@@ -188,7 +206,7 @@ class Exerciser:
     # -- what creates made -------------------------------------------------------------------------------
 
     def track_created(self, op: contract.Operation, caller: Caller, response: httpx.Response,
-                      delete_now: bool = True) -> str | None:
+                      delete_now: bool = True, path_params: Mapping[str, Any] | None = None) -> str | None:
         """Delete what a generated create made: at once (caps stay free; not in a state machine, whose
         next steps use it: it calls `delete`) and at the end of the run (the factory). Returns its path."""
         if op.operation_id not in CREATED_AT or response.status_code not in (200, 201):
@@ -202,7 +220,7 @@ class Exerciser:
         kind, template = CREATED_AT[op.operation_id]
         owner_caller = Caller.PERSONAL if caller in (Caller.CONSOLE, Caller.ANONYMOUS) else caller
         client = self.clients(owner_caller)
-        path = template.format(id=data["id"])
+        path = template.format(**{**(path_params or {}), "id": data["id"]})
         self.factory.track(client, kind, path, data["id"])
         if delete_now:
             self.delete(owner_caller, path)
@@ -211,7 +229,8 @@ class Exerciser:
     def delete(self, caller: Caller, path: str) -> None:
         """Delete one of the run's resources now, as the harness's own request (outside budget and evidence)."""
         client = self.clients(caller)
-        with self.harness.client(client.credential, headers=dict(client.headers), housekeeping=True) as own:
+        with self.harness.client(client.credential, headers=dict(client.headers), auth=client.auth,
+                                 housekeeping=True) as own:
             own.delete(path)
 
 

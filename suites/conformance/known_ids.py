@@ -136,7 +136,7 @@ class KnownIds:
             value = (case.path_parameters or {}).get(name)
             if _as_uuid(value) is None:
                 continue
-            digest = _digest(value, case.query, case.body)
+            digest = choice_digest(value, case.query, case.body)
             if digest % 2 and not force:
                 continue
             pool = self.ids(caller, kind, consumes(op))
@@ -149,7 +149,7 @@ class KnownIds:
         """Put the workspace's own instance, contact, template and group ids into a positive body's id fields
         (top level and `recipients`), about half the time (always with `force`)."""
         body = case.body
-        if not isinstance(body, dict) or (_digest("body", body) % 2 and not force):
+        if not isinstance(body, dict) or (choice_digest("body", body) % 2 and not force):
             return
         containers = [body] + [v for v in body.values() if isinstance(v, dict)]
         for container in containers:
@@ -204,7 +204,7 @@ class KnownIds:
         return mails[0]["token"] if mails else None
 
 
-def _digest(*parts: Any) -> int:
+def choice_digest(*parts: Any) -> int:
     text = json.dumps(parts, sort_keys=True, default=repr)
     return int.from_bytes(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:8], "big")
 

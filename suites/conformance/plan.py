@@ -6,9 +6,13 @@ team-aware ones (workspace routes and `/billing/plans`; the personal-only routes
 key-scoping matrix checks), the owner's console session on console operations, no credentials where the spec
 declares none.
 
+Console billing mutations and team / key / invitation mutations (`EXCLUDED` from the seeded identities'
+generation) change accounts the other suites rely on: they are generated only on a sandbox, as two scratch
+accounts the run signs up for them (`suites.conformance.scratch`, `test_conformance_console_mutations.py`):
+the scratch owner calls them, its invitee accepts invitations and leaves teams.
+
 What generated requests may not reach (decisions #10 and the suite's safety rules):
-* `EXCLUDED`: console billing mutations and team / key / invitation mutations change accounts the other
-  suites rely on; they have their own suites.
+* `EXCLUDED` operations on a target without the sandbox (never mutate real billing or real teams).
 * `SENDS`: operations that send or schedule WhatsApp traffic or provider lookups, only when the profile's
   `[safety] allow_send` is true (the embedded sandbox sets it).
 * `MAILS`: console auth operations that create accounts or send e-mails, only against the sandbox.
@@ -32,6 +36,8 @@ class Caller(StrEnum):
     TEAM = "team"  # the team API key with its X-Team-Id
     CONSOLE = "console"  # the owner's console session (JWT)
     ANONYMOUS = "anonymous"  # no credentials (operations that declare none)
+    SCRATCH = "scratch"  # a scratch account's console session (sandbox only): owns the scratch team
+    SCRATCH_INVITEE = "scratch-invitee"  # a second scratch account: invited to the scratch team
 
 
 BILLING_MUTATIONS = frozenset({
@@ -45,10 +51,12 @@ TEAM_AND_KEY_MUTATIONS = frozenset({
     "consoleRevokeTeamApiKey", "consoleCreateApiKey", "consoleRevokeApiKey",
 })
 EXCLUDED: dict[str, str] = {
-    **{op: "console billing mutation: own suite (billing), never generated" for op in BILLING_MUTATIONS},
-    **{op: "team, invitation or key mutation: own suites (teams, key scoping), never generated"
+    **{op: "console billing mutation: generated only on a sandbox, as a scratch account (never real billing)"
+       for op in BILLING_MUTATIONS},
+    **{op: "team, invitation or key mutation: generated only on a sandbox, as scratch accounts"
        for op in TEAM_AND_KEY_MUTATIONS},
 }
+INVITEE_OPERATIONS = frozenset({"consoleAcceptInvitation", "consoleLeaveTeam"})  # the invited account's moves
 SENDS = frozenset({
     "sendMessage", "scheduleMessage", "publishStatus", "createCampaign", "pauseCampaign", "resumeCampaign",
     "createNumberLookup", "cancelNumberLookup", "importNumberLookupContacts",
@@ -97,6 +105,11 @@ def callers(op: Operation) -> tuple[Caller, ...]:
     return (Caller.ANONYMOUS,)
 
 
+def scratch_caller(op: Operation) -> Caller:
+    """Who calls an `EXCLUDED` operation in the scratch workspace."""
+    return Caller.SCRATCH_INVITEE if op.operation_id in INVITEE_OPERATIONS else Caller.SCRATCH
+
+
 def guarantees(op: Operation) -> tuple[str, ...]:
     """The guarantee IDs a conformance test of `op` checks (its marker)."""
     ids = list(ENVELOPE)
@@ -110,7 +123,7 @@ def guarantees(op: Operation) -> tuple[str, ...]:
 
 def exclusion(op: Operation, profile: TargetProfile) -> str | None:
     """Why generated requests must not reach `op` on this target, or None when they may."""
-    if op.operation_id in EXCLUDED:
+    if op.operation_id in EXCLUDED and not profile.sandbox.enabled:
         return EXCLUDED[op.operation_id]
     if profile.safety.read_only and op.method != "GET":
         return "the profile is read_only (safety.read_only = true)"

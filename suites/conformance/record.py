@@ -5,8 +5,16 @@
 always passes), or wherever `MFC_CONFORMANCE_RECORD` says. Written again after each conformance module, so it
 holds everything this process recorded.
 
-    {"operations": {"GET /api/v1/me": {"callers": {"personal": {"200": 7, "403": 2}}, "excluded": null}},
-     "without_2xx": ["POST /api/v1/templates"], "excluded": {"POST /api/billing/cancel": "…"}}
+    {"operations": {"GET /api/v1/me": {"callers": {"personal": {"200": 7, "403": 2}}}},
+     "with_2xx": ["GET /api/v1/me"], "without_2xx": ["POST /api/v1/templates"],
+     "excluded": {"POST /api/billing/cancel": "…"}, "not_run": {"PATCH /api/teams/{teamId}": "…"},
+     "scratch": {"accounts": ["mfc-…-scratch-1@example.com"], "left_behind": {"teams": [], "keys": []},
+                 "seeded_subscriptions_changed": []}}
+
+`excluded`: operations this target must not get generated requests for, with the reason. `not_run`:
+operations another module generates (dropped once something recorded them). `scratch`: the scratch
+workspace of the console mutations (sandbox only): its accounts (they stay: the API cannot delete one),
+what its clean-up could not remove, and the seeded identities whose subscription differed after it.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ class CoverageRecord:
         self.statuses: dict[str, dict[str, Counter[int]]] = {}
         self.excluded: dict[str, str] = {}
         self.not_run: dict[str, str] = {}
+        self.scratch: dict[str, Any] | None = None
 
     def note(self, label: str, caller: str, status: int) -> None:
         with self._lock:
@@ -43,6 +52,12 @@ class CoverageRecord:
         with self._lock:
             self.not_run.setdefault(label, reason)
 
+    def note_scratch(self, accounts: list[str], left_behind: dict[str, list[str]],
+                     seeded_changed: list[str]) -> None:
+        with self._lock:
+            self.scratch = {"accounts": accounts, "left_behind": left_behind,
+                            "seeded_subscriptions_changed": seeded_changed}
+
     def document(self) -> dict[str, Any]:
         with self._lock:
             operations = {
@@ -50,12 +65,20 @@ class CoverageRecord:
                                     for caller, counts in callers.items()}}
                 for label, callers in sorted(self.statuses.items())
             }
-            without = sorted(
+            answered_2xx = {
                 label for label, callers in self.statuses.items()
-                if not any(200 <= s < 300 for counts in callers.values() for s in counts)
-            )
-            return {"operations": operations, "without_2xx": without, "excluded": dict(sorted(self.excluded.items())),
-                    "not_run": dict(sorted(self.not_run.items()))}
+                if any(200 <= s < 300 for counts in callers.values() for s in counts)
+            }
+            document: dict[str, Any] = {
+                "operations": operations,
+                "with_2xx": sorted(answered_2xx),
+                "without_2xx": sorted(self.statuses.keys() - answered_2xx),
+                "excluded": dict(sorted(self.excluded.items())),
+                "not_run": {k: v for k, v in sorted(self.not_run.items()) if k not in self.statuses},
+            }
+            if self.scratch is not None:
+                document["scratch"] = self.scratch
+            return document
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
