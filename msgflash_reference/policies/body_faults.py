@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 # -- the instance a send names ------------------------------------------------------------------------------
 class InstanceReference:
-    """`instanceId` is the instance's id: parsed before anything else is checked, resolved in the transaction."""
+    """`instanceId` is the instance's id: parsed with the body (400 before any 403/404), resolved in the transaction."""
 
     def parse(self, raw: str | None) -> str | None:
         return parse_id(raw or "", "instanceId")
