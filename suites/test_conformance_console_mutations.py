@@ -24,6 +24,7 @@ import pytest
 from schemathesis.generation.hypothesis.builder import ApiOperationMark
 
 from fixtures.clients import Actor, Harness
+from fixtures.errors import not_covered
 from fixtures.factories import DataFactory
 from msgflash_compliance.contract.plans import plans_for
 from msgflash_compliance.profile import TargetProfile
@@ -31,7 +32,7 @@ from suites.conformance import contract
 from suites.conformance.error_codes import error_status_table
 from suites.conformance.exercise import Exerciser
 from suites.conformance.per_operation import configure_operation_test
-from suites.conformance.plan import EXCLUDED, Caller, guarantees, scratch_caller
+from suites.conformance.plan import EXCLUDED, Caller, exclusion, guarantees, scratch_caller
 from suites.conformance.record import RECORD, record_path
 from suites.conformance.schema import SCHEMA
 from suites.conformance.scratch import ScratchWorkspace
@@ -54,7 +55,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="module")
 def scratch(harness: Harness, factory: DataFactory, identities: dict[str, Actor], settings: Any,
-            request: pytest.FixtureRequest) -> Iterator[ScratchWorkspace]:
+            profile: TargetProfile, request: pytest.FixtureRequest) -> Iterator[ScratchWorkspace]:
+    """The scratch workspace; on a target that must not get these requests (no sandbox, read-only) every
+    operation is recorded as excluded and nothing is signed up (module fixtures run before the per-test
+    ones, so this is where it is decided)."""
+    reasons = {op.label: exclusion(op, profile) for op in map(contract.by_id, sorted(EXCLUDED))}
+    if any(reasons.values()):
+        for label, reason in reasons.items():
+            RECORD.exclude(label, reason or "the scratch workspace is not set up on this target")
+        _write_record(request)
+        not_covered(next(reason for reason in reasons.values() if reason))
     before = subscription_states(identities)
     workspace = ScratchWorkspace.open(harness, factory, plans_for(settings))
     try:
@@ -64,9 +74,13 @@ def scratch(harness: Harness, factory: DataFactory, identities: dict[str, Actor]
         after = subscription_states(identities)
         RECORD.note_scratch([workspace.owner.email, workspace.invitee.email], left,
                             sorted(name for name in before if before[name] != after.get(name)))
-        path = record_path(request.config)
-        if path is not None:
-            RECORD.write(path)
+        _write_record(request)
+
+
+def _write_record(request: pytest.FixtureRequest) -> None:
+    path = record_path(request.config)
+    if path is not None:
+        RECORD.write(path)
 
 
 @pytest.fixture(scope="module")
