@@ -10,7 +10,7 @@ a key, the subscription state) and puts the team back after it. Every case is ju
 conformance cases (`test_conformance.py`): not_a_server_error, status/content-type/response-schema
 conformance, negative data rejection, positive data acceptance with its documented refusals, the envelope
 and the code → status table. Everything the scratch accounts made is removed at the end (teams deleted, keys
-revoked, the owner back on Free); only the accounts stay, since the API cannot delete one. The record
+revoked, the owner on the cheapest plan); only the accounts stay, since the API cannot delete one. The record
 (`conformance-coverage.json`) holds the accounts, what could not be removed, and the seeded identities whose
 subscription differed afterwards. Without a sandbox every operation here is excluded, with its reason.
 """

@@ -8,4 +8,7 @@
 - `probes`: the ignored-auth probes, sent through the harness
 - `record`: which statuses each operation answered, written next to the run's reports
 - `schema`: the Schemathesis schema and how cases become harness requests
+- `per_operation`: what every generated test does first (Allure labels, Hypothesis settings, exclusions)
+- `scratch_accounts`, `scratch`: the sandbox's scratch accounts and workspace the console mutations run in
+- `seeded`: the seeded identities' subscriptions, read before and after the scratch work
 """

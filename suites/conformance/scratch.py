@@ -11,7 +11,7 @@ to leave, an assignment to undo, a key to revoke, the subscription state a billi
 (no members but the owner, no pending invitations, disposable teams deleted, the owner on the top plan).
 
 `close()` deletes every team the scratch accounts own, takes the invitee out of the others, revokes every
-live key, puts the owner back on Free and returns what could not be removed. The two accounts stay (the API
+live key, puts the owner back on the cheapest plan and returns what could not be removed. The two accounts stay (the API
 cannot delete an account).
 """
 
@@ -55,6 +55,7 @@ class ScratchWorkspace:
     invitee: ScratchAccount
     top_plan: str  # the owner's plan: the most teams and seats
     lower_plan: str  # the paid plan below it (a checkout's start, a downgrade's target)
+    base_plan: str  # the cheapest plan: where the owner ends
     team_id: str = ""
     instance_id: str = ""
     prepared: Prepared | None = None
@@ -67,7 +68,8 @@ class ScratchWorkspace:
         if len(paid) < 2:
             raise HarnessError("the plan line-up has fewer than two plans with teams: no scratch billing moves")
         workspace = cls(harness, factory, sign_up(harness, factory, "scratch"),
-                        sign_up(harness, factory, "scratch-invitee"), top_plan=paid[-1], lower_plan=paid[-2])
+                        sign_up(harness, factory, "scratch-invitee"), top_plan=paid[-1], lower_plan=paid[-2],
+                        base_plan=lineup[0].code)
         workspace._plan(workspace.top_plan)
         workspace.team_id = workspace._team()
         workspace._reset_team(workspace.team_id)
@@ -230,7 +232,7 @@ class ScratchWorkspace:
     # -- the end ---------------------------------------------------------------------------------------------
 
     def close(self) -> dict[str, list[str]]:
-        """Delete the scratch accounts' teams, revoke their keys, owner back on Free; what is left behind."""
+        """Delete the scratch accounts' teams, revoke their keys, owner on the cheapest plan; what is left."""
         self.release()
         for account in (self.owner, self.invitee):
             client = self._as(account)
@@ -245,7 +247,7 @@ class ScratchWorkspace:
             for key in self._list(client, "/api/api-keys"):
                 if key.get("revokedAt") is None:
                     client.delete(f"/api/api-keys/{key['id']}")
-        self._plan("free")
+        self._plan(self.base_plan)
         left = self.left_behind()
         for client in self._own.values():
             client.close()
