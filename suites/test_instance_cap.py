@@ -1,5 +1,6 @@
-"""The instance cap (PLAN-07): an account holding `maxInstances` live instances (Free 1, Starter 2, Pro 5, Plus
-20) is refused the next one with 403 MAX_INSTANCES_REACHED.
+"""The instance cap (PLAN-07, and INST-05: the same promise on the error-codes page): an account holding
+`maxInstances` live instances (Free 1, Starter 2, Pro 5, Plus 20) is refused the next one with 403
+MAX_INSTANCES_REACHED.
 
 No documented API route creates an instance: users do it in the dashboard. So the check runs only on a sandbox,
 whose `POST /__sandbox/instances` stands in for the dashboard's create (same cap enforcement) and whose
@@ -53,12 +54,12 @@ def _below_cap(response: httpx.Response, n: int, cap: int) -> None:
         return
     if response.status_code == 403 and error_code_of(response) == CAP_CODE:
         raise ContractViolation(f"instance number {n} of a cap of {cap} was refused with 403 {CAP_CODE} (the "
-                                "last instance the plan allows must be accepted)", ["PLAN-07"])
+                                "last instance the plan allows must be accepted)", ["PLAN-07", "INST-05"])
     raise HarnessError(f"POST {CREATE} (instance {n}, below the cap) answered {response.status_code} "
                        f"{error_code_of(response) or ''}")
 
 
-@pytest.mark.guarantee("PLAN-07")
+@pytest.mark.guarantee("PLAN-07", "INST-05")
 def test_the_instance_past_the_plan_cap_is_refused(outsider: Actor, harness: Harness, profile: TargetProfile,
                                                    settings: Any, factory: DataFactory) -> None:
     require_sandbox(profile, "creating instances (a dashboard action)")
@@ -77,4 +78,4 @@ def test_the_instance_past_the_plan_cap_is_refused(outsider: Actor, harness: Har
         for n in range(start + 1, cap + 1):
             _below_cap(_create(sandbox, factory, outsider.email), n, cap)
         response = _create(sandbox, factory, outsider.email)
-    expect_error(response, 403, CAP_CODE, guarantee="PLAN-07")
+    expect_error(response, 403, CAP_CODE, guarantee=("PLAN-07", "INST-05"))

@@ -2,8 +2,8 @@
 EXTENSION_MODULES). Each swaps one cap of `plan_rules` for a copy that gets its comparison wrong:
 
 * `instances-cap-off-by-one`: the instance cap compares with `>` where `>=` belongs, so an account already at
-  `maxInstances` gets one more instance (PLAN-07; reached through the sandbox's stand-in for the dashboard's
-  create, `POST /__sandbox/instances`).
+  `maxInstances` gets one more instance (PLAN-07, INST-05; reached through the sandbox's stand-in for the
+  dashboard's create, `POST /__sandbox/instances`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def _instances_cap_off_by_one(policies: Policies) -> Policies:
 FAULTS: tuple[Fault, ...] = (
     Fault(
         "instances-cap-off-by-one",
-        ("PLAN-07",),
+        ("PLAN-07", "INST-05"),
         "one instance more than the plan allows is created",
         _instances_cap_off_by_one,
     ),
