@@ -151,7 +151,7 @@ def _billing_read_hidden(policies: Policies) -> Policies:
 
 
 FAULTS: tuple[Fault, ...] = (
-    Fault("instances-list-paginated", ("PAGE-16", "INST-01"),
+    Fault("instances-list-paginated", ("PAGE-16", "INST-01", "ENV-04"),
           "GET /api/v1/instances goes through the cursor pager: {instances, nextCursor, hasMore}, 50 a page",
           _listings(instances=_CursorPagedInstances())),
     Fault("instances-list-honours-limit", ("PAGE-16",),
