@@ -46,6 +46,7 @@ OPTIONAL_ROUTES = (
     "sandbox",
     "sandbox_messaging",
     "sandbox_instances",
+    "sandbox_payments",
 )
 
 
