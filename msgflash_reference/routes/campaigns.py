@@ -140,7 +140,7 @@ def create_campaign(
         ):
             raise not_found("Template")
         recipients = body.recipients.model_dump(exclude_none=True)
-        if body.recipients.type == "group":
+        if body.recipients.type == "group" and body.recipients.groupId is not None:  # required by _check_body
             group_id = str(body.recipients.groupId).lower()
             svc.policies.ownership.load(conn, "contact_groups", group_id, ctx.workspace_id, "Group")
             recipients["groupId"] = group_id

@@ -28,6 +28,7 @@ from msgflash_reference.jobs import accepted_view, create_job
 from msgflash_reference.listing import Filters, count, keyset_page
 from msgflash_reference.policies.contact_rules import contact_policies
 from msgflash_reference.policies.pagination import CONTACT_SORTS, CREATED_DESC
+from msgflash_reference.policies.workspace_faults import workspace_rules
 from msgflash_reference.services import Svc
 
 router = APIRouter()
@@ -92,7 +93,7 @@ def create_contact(
             ),
         )
         row = conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
-    return created(contact_view(row, with_meta=True))
+    return created(workspace_rules(svc).contacts.created(contact_view(row, with_meta=True)))
 
 
 @router.get("/api/v1/contacts/{contact_id:rid}")

@@ -22,6 +22,7 @@ from msgflash_reference.listing import Filters, count, keyset_page
 from msgflash_reference.plan_rules import CapScope
 from msgflash_reference.policies.contact_rules import contact_policies
 from msgflash_reference.policies.pagination import CREATED_DESC, SortSpec
+from msgflash_reference.policies.workspace_faults import workspace_rules
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.subscriptions import current_plan
 
@@ -31,7 +32,6 @@ HEX_COLOR = r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 GROUPS_DEFAULT_LIMIT = 50
 GROUPS_MAX_LIMIT = 100
 MEMBERS_ORDER = SortSpec("addedAt_asc", "gm.added_at", False, True, id_column="gm.contact_id")
-GROUP_COLUMNS = "g.*, (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS contact_count"
 
 
 class GroupCreate(StrictBody):
@@ -60,7 +60,8 @@ def group_view(row: sqlite3.Row) -> dict[str, Any]:
 
 def load_group(conn: sqlite3.Connection, svc: Services, ctx: WorkspaceContext, group_id: str) -> sqlite3.Row:
     svc.policies.ownership.load(conn, "contact_groups", group_id, ctx.workspace_id, "Group")
-    return conn.execute(f"SELECT {GROUP_COLUMNS} FROM contact_groups g WHERE g.id = ?", (group_id,)).fetchone()
+    columns = workspace_rules(svc).groups.columns()
+    return conn.execute(f"SELECT {columns} FROM contact_groups g WHERE g.id = ?", (group_id,)).fetchone()
 
 
 @router.get("/api/v1/contacts/groups")
@@ -81,7 +82,7 @@ def list_groups(
             conn,
             pager,
             source="contact_groups g",
-            columns=GROUP_COLUMNS,
+            columns=workspace_rules(svc).groups.columns(),
             filters=filters,
             sort=CREATED_DESC,
             limit=size,
@@ -216,7 +217,7 @@ def add_group_members(
     with svc.db.transaction() as conn:
         load_group(conn, svc, ctx, gid)
         counts = add_members(conn, ctx.workspace_id, gid, ids, iso(svc.clock.now()))
-    return ok({**counts, "total": len(ids)})
+    return ok(workspace_rules(svc).members.added(counts, len(ids)))
 
 
 @router.delete("/api/v1/contacts/groups/{group_id:rid}/members")

@@ -41,6 +41,7 @@ from msgflash_reference.outbound import load_usable_instance
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.pagination import CREATED_DESC
 from msgflash_reference.policies.resource_views import resource_views
+from msgflash_reference.policies.workspace_faults import workspace_rules
 from msgflash_reference.services import Svc
 from msgflash_reference.subscriptions import current_plan
 
@@ -110,7 +111,7 @@ def create_number_lookup(
             now_iso=iso(now),
         )
         row = conn.execute("SELECT * FROM number_lookups WHERE id = ?", (lookup_id,)).fetchone()
-    return accepted(async_view(row)) if run_async else ok(sync_view(row))
+    return accepted(async_view(row)) if run_async else ok(workspace_rules(svc).lookups.sync(sync_view(row)))
 
 
 @router.get("/api/v1/number-lookups")

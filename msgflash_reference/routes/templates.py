@@ -31,6 +31,7 @@ from msgflash_reference.message_content import TEXT_MAX, URL_MAX, NonNullBody
 from msgflash_reference.policies.list_shape_faults import listings
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.resource_views import resource_views
+from msgflash_reference.policies.workspace_faults import workspace_rules
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.templating import RenderContext, contact_context, instance_context, render, user_context
 
@@ -230,11 +231,12 @@ def preview_template(
     with svc.db.read() as conn:
         template = load_template(conn, ctx, template_id)
         rendering = render(template["body"], _preview_context(conn, svc, ctx, body))
+    missing = workspace_rules(svc).previews.missing(rendering.missing)
     return ok(
         {
             "rendered": rendering.text,
             "variables": rendering.variables,
-            "missingVariables": rendering.missing,
-            "valid": rendering.complete,
+            "missingVariables": missing,
+            "valid": not missing,
         }
     )
