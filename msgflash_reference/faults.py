@@ -41,6 +41,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.body_faults",
     "msgflash_reference.policies.list_shape_faults",
     "msgflash_reference.policies.lineup_faults",
+    "msgflash_reference.policies.workspace_faults",
 )
 
 
