@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from msgflash_reference.clock import iso
 from msgflash_reference.errors import ApiError
 from msgflash_reference.outbound import subscription_usable
+from msgflash_reference.policies.late_faults import scheduled_recheck
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import current_plan
@@ -54,7 +55,8 @@ def _dispatch(svc: Services, conn: sqlite3.Connection, message: sqlite3.Row, sch
             return
         outbound = messaging_policies(svc).outbound
         try:
-            outbound.check(conn, message["owner_id"], current_plan(conn, svc.plans, message["owner_id"], now), now)
+            plan = current_plan(conn, svc.plans, message["owner_id"], now)
+            scheduled_recheck(svc).check(outbound, conn, message["owner_id"], plan, now)
         except ApiError as refusal:
             _fail(conn, message["id"], refusal.code, now_iso)
             return

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from msgflash_reference.auth import PersonalKey
 from msgflash_reference.billing_views import me_view
 from msgflash_reference.envelopes import ok
+from msgflash_reference.policies.late_faults import account_answers
 from msgflash_reference.policies.public_billing import public_billing
 from msgflash_reference.services import Svc
 
@@ -17,7 +18,7 @@ router = APIRouter()
 @router.get("/api/v1/me")
 def get_me(ctx: PersonalKey, svc: Svc) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(me_view(conn, svc, ctx.actor_id, svc.clock.now()))
+        return account_answers(svc).me(me_view(conn, svc, ctx.actor_id, svc.clock.now()))
 
 
 @router.get("/api/v1/usage")
