@@ -42,6 +42,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.list_shape_faults",
     "msgflash_reference.policies.lineup_faults",
     "msgflash_reference.policies.workspace_faults",
+    "msgflash_reference.policies.late_faults",
 )
 
 
