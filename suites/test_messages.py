@@ -286,3 +286,17 @@ def test_an_invalid_recipient_is_refused(to: str, owner: Actor, factory: DataFac
     that only the recipient can be refused."""
     response = owner.api.post(SEND, json={**_text(sending, factory), "to": to})
     expect_error(response, 422, "INVALID_DESTINATION", guarantee="ERR-06")
+
+
+# -- media from the client's own host ---------------------------------------------------------------------------
+
+OWN_MEDIA_URL = "https://example.com/mfc.png"  # a public https file the client hosts; nothing was uploaded
+
+
+@pytest.mark.guarantee("MEDIA-04")
+def test_media_hosted_by_the_client_is_sent_without_an_upload(owner: Actor, factory: DataFactory,
+                                                              sending: str) -> None:
+    body = {"instanceId": sending, "to": factory.phone(), "type": "image", "mediaUrl": OWN_MEDIA_URL}
+    message = _sent(owner.api.post(SEND, json=body), "MEDIA-04")  # refused (4xx) is the violation
+    check(message.get("mediaUrl") == OWN_MEDIA_URL, f"POST {SEND} with an own mediaUrl: the message keeps "
+          f"mediaUrl {message.get('mediaUrl')!r}, not {OWN_MEDIA_URL!r}", guarantee="MEDIA-04")
