@@ -43,6 +43,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.lineup_faults",
     "msgflash_reference.policies.workspace_faults",
     "msgflash_reference.policies.late_faults",
+    "msgflash_reference.policies.team_faults",
 )
 
 
