@@ -15,6 +15,7 @@ from msgflash_reference.auth import WorkspaceContext
 from msgflash_reference.errors import ApiError
 from msgflash_reference.plans import Plan
 from msgflash_reference.policies.send_rules import subscription_gate
+from msgflash_reference.policies.team_faults import assignment_gate
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import current_subscription
 
@@ -52,7 +53,7 @@ def load_usable_instance(
     """The workspace's instance (404 otherwise), refused with 403 INSTANCE_NOT_ASSIGNED to a collaborator it was
     not assigned to."""
     row = svc.policies.ownership.load(conn, "instances", instance_id, ctx.workspace_id, "Instance")
-    if actor_role(conn, ctx) == "collaborator":
+    if assignment_gate(svc).needs_assignment(actor_role(conn, ctx)):
         assigned = conn.execute(
             "SELECT 1 FROM instance_assignments WHERE team_id = ? AND instance_id = ? AND user_id = ?",
             (ctx.team_id, row["id"], ctx.actor_id),

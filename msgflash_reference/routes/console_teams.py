@@ -24,6 +24,7 @@ from msgflash_reference.ids import parse_id
 from msgflash_reference.plan_rules import CapScope
 from msgflash_reference.policies.console import team_lifecycle
 from msgflash_reference.policies.roles import Action, role_matrix
+from msgflash_reference.policies.team_faults import team_answers
 from msgflash_reference.routes import console_invitations
 from msgflash_reference.routes.console_invitations import InviteBody
 from msgflash_reference.routes.console_keys import (
@@ -159,7 +160,7 @@ def leave_team(team_id: str, user: ConsoleSession, svc: Svc) -> Response:
     member.require(svc, Action.TEAM_LEAVE)
     with svc.db.transaction() as conn:
         remove_member(conn, member.team_id, user.id, svc.clock.now())
-    return _no_content()
+    return team_answers(svc).left(member.team_id)
 
 
 @router.delete("/api/teams/{team_id:rid}/members/{user_id:rid}")
@@ -223,7 +224,7 @@ def assign_instance(
                  created_at) VALUES (?, ?, ?, ?, ?)""",
             (member.team_id, instance_id, target, user.id, iso(now)),
         )
-    return _no_content()
+    return team_answers(svc).assigned(instance_id, target)
 
 
 @router.delete("/api/teams/{team_id:rid}/instance-assignments")
