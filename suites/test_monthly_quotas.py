@@ -10,7 +10,6 @@ meets it; the outbound quota on the owner (statuses need a plan with them, Pro i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -21,53 +20,12 @@ from fixtures.errors import HarnessError, not_covered
 from fixtures.factories import DataFactory
 from msgflash_compliance.profile import TargetProfile
 from suites.areas.common import connected_instance, require_sandbox, require_send
-from suites.areas.sandbox import set_counters
-from suites.key_scoping.controls import expect_control
+from suites.areas.counters import USAGE, actor_email, counters_moved, limit_of, usage_of
 
-USAGE = "/api/v1/usage"
 SEND = "/api/v1/messages/send"
 STATUSES = "/api/v1/statuses"
 API_QUOTA_CODE = "MONTHLY_API_REQUEST_QUOTA_EXCEEDED"
 OUTBOUND_QUOTA_CODE = "MONTHLY_OUTBOUND_QUOTA_EXCEEDED"
-# the sandbox control's body fields -> the usage counters they set
-COUNTER_FIELDS = {"messages": "messagesCount", "statuses": "statusesCount", "apiRequests": "apiRequestsCount"}
-
-
-def _email(actor: Actor) -> str:
-    if actor.email is None:
-        not_covered(f"needs the {actor.name}'s e-mail (the sandbox counters control names accounts by e-mail)")
-    return str(actor.email)
-
-
-def _usage(actor: Actor) -> dict[str, Any]:
-    """The actor's `/api/v1/usage` data (plan limits, features, counters): a control, never the check itself."""
-    data = expect_control(actor.api.get(USAGE), f"read the {actor.name}'s usage")
-    if not isinstance(data, dict) or not isinstance(data.get("limits"), dict):
-        raise HarnessError(f"GET {USAGE}: no data.limits")
-    return data
-
-
-def _limit(usage: dict[str, Any], name: str) -> int:
-    value = usage["limits"].get(name)
-    if not isinstance(value, int) or value < 1:
-        raise HarnessError(f"GET {USAGE}: data.limits.{name} is {value!r}, not a positive quota")
-    return value
-
-
-@contextmanager
-def counters_moved(harness: Harness, user: str, **target: int) -> Iterator[dict[str, Any]]:
-    """This month's counters of `user` set to `target` (control fields: messages, statuses, apiRequests) for
-    the block; yields the usage they give. Afterwards each is put back to its value before plus what the block
-    added to it (a faulty target may count a request it should have refused)."""
-    before = set_counters(harness, user)  # no counter named: a read
-    moved = set_counters(harness, user, **target)
-    try:
-        yield moved
-    finally:
-        after = set_counters(harness, user)
-        restored = {name: before[field] + max(0, after[field] - moved[field])
-                    for name, field in COUNTER_FIELDS.items() if name in target}
-        set_counters(harness, user, **restored)
 
 
 # -- API requests (PLAN-17, RATE-05) ---------------------------------------------------------------------------
@@ -77,8 +35,8 @@ def counters_moved(harness: Harness, user: str, **target: int) -> Iterator[dict[
 def outsider_one_request_left(outsider: Actor, harness: Harness, profile: TargetProfile) -> Iterator[int]:
     """Sandbox: the outsider's apiRequestsCount one below its monthly quota (the quota yielded), then back."""
     require_sandbox(profile, "using up the monthly API request quota")
-    email = _email(outsider)
-    quota = _limit(_usage(outsider), "monthlyApiRequestQuota")
+    email = actor_email(outsider)
+    quota = limit_of(usage_of(outsider), "monthlyApiRequestQuota")
     with counters_moved(harness, email, apiRequests=quota - 1):
         yield quota
 
@@ -104,11 +62,11 @@ def owner_outbound_used_up(owner: Actor, harness: Harness, profile: TargetProfil
     owner's connected instance), then the counters back."""
     require_sandbox(profile, "using up the monthly outbound quota")
     require_send(profile, "a send or status the quota fails to refuse")
-    email = _email(owner)
-    usage = _usage(owner)
+    email = actor_email(owner)
+    usage = usage_of(owner)
     if (usage.get("features") or {}).get("statuses") is not True:
         not_covered("the owner's plan has no statuses feature")
-    quota = _limit(usage, "monthlyOutboundQuota")
+    quota = limit_of(usage, "monthlyOutboundQuota")
     instance = connected_instance(owner.api)["id"]
     with counters_moved(harness, email, messages=quota - 1, statuses=1) as moved:
         if moved.get("effectiveOutboundUsage") != quota:
