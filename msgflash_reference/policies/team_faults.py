@@ -15,12 +15,19 @@ Loaded by `faults.py` through EXTENSION_MODULES: the defaults land in `svc.polic
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from fastapi import Response
+from fastapi.responses import JSONResponse
 
 from msgflash_reference.envelopes import created, ok
+from msgflash_reference.errors import ApiError
 from msgflash_reference.faults import Fault
+from msgflash_reference.plan_rules import DEFAULT_CAPS
+from msgflash_reference.team_store import team_detail
 
 if TYPE_CHECKING:
     from msgflash_reference.policies import Policies
@@ -45,11 +52,29 @@ class TeamAnswers:
         return Response(status_code=204)
 
 
+class TeamCreationRules:
+    """POST /api/teams: the invitation list must name someone, nobody twice and not the caller (400
+    BAD_REQUEST); the answer is the full team (members and pending invitations)."""
+
+    def check_invites(self, emails: list[str], own_email: str) -> None:
+        if not emails:
+            raise ApiError("BAD_REQUEST", "At least one invitation is required")
+        if len(set(emails)) != len(emails):
+            raise ApiError("BAD_REQUEST", "Duplicate invite emails")
+        if own_email.strip().lower() in emails:
+            raise ApiError("BAD_REQUEST", "Cannot invite yourself")
+
+    def answer(self, conn: sqlite3.Connection, team_id: str, now: datetime) -> JSONResponse:
+        return created(team_detail(conn, team_id, now))
+
+
 DEFAULT_ASSIGNMENT_GATE = AssignmentGate()
+DEFAULT_TEAM_CREATION = TeamCreationRules()
 DEFAULT_TEAM_ANSWERS = TeamAnswers()
 POLICY_DEFAULTS: dict[str, object] = {
     "assignment_gate": DEFAULT_ASSIGNMENT_GATE,
     "team_answers": DEFAULT_TEAM_ANSWERS,
+    "team_creation": DEFAULT_TEAM_CREATION,
 }
 
 
@@ -59,6 +84,10 @@ def assignment_gate(svc: Services) -> AssignmentGate:
 
 def team_answers(svc: Services) -> TeamAnswers:
     return svc.policies.extra.get("team_answers", DEFAULT_TEAM_ANSWERS)
+
+
+def team_creation(svc: Services) -> TeamCreationRules:
+    return svc.policies.extra.get("team_creation", DEFAULT_TEAM_CREATION)
 
 
 # -- faulty pieces --------------------------------------------------------------------------------------------
@@ -88,6 +117,37 @@ class _AssignCreated(TeamAnswers):
 
     def assigned(self, instance_id: str, user_id: str) -> Response:
         return created({"instanceId": instance_id, "memberUserId": user_id})
+
+
+class _EmptyInviteListAllowed(TeamCreationRules):
+    """"Invitations are optional, you can invite later": a team with only its owner is created."""
+
+    def check_invites(self, emails: list[str], own_email: str) -> None:
+        if emails:
+            super().check_invites(emails, own_email)
+
+
+class _InviteListUnchecked(TeamCreationRules):
+    """Checks that the list is not empty, then trusts it: duplicates and the caller's own address go through."""
+
+    def check_invites(self, emails: list[str], own_email: str) -> None:
+        if not emails:
+            raise ApiError("BAD_REQUEST", "At least one invitation is required")
+
+
+class _CreateAnswersBareTeam(TeamCreationRules):
+    """Answers with the inserted row only, like the list item: no members, no pending invitations."""
+
+    def answer(self, conn: sqlite3.Connection, team_id: str, now: datetime) -> JSONResponse:
+        row = conn.execute("SELECT id, name, owner_user_id, created_at FROM teams WHERE id = ?", (team_id,)).fetchone()
+        return created({"id": row["id"], "name": row["name"], "ownerUserId": row["owner_user_id"],
+                        "createdAt": row["created_at"]})
+
+
+def _teams_plan_gate_as_cap(policies: Policies) -> Policies:
+    """The teams cap lost its "not on this plan" code: a plan with 0 teams is just "at the limit"."""
+    cap = replace(DEFAULT_CAPS["teams"], unavailable_code=None)
+    return replace(policies, plan_rules=policies.plan_rules.with_cap(cap))
 
 
 def _with(name: str, policy: object):
@@ -121,5 +181,29 @@ FAULTS: tuple[Fault, ...] = (
         ("ROLE-18",),
         "POST /api/teams/{teamId}/instance-assignments answers 201 with the assignment instead of 204",
         _with("team_answers", _AssignCreated()),
+    ),
+    Fault(
+        "team-plan-gate-as-cap",
+        ("TEAM-20",),
+        "Free/Starter creating a team get 403 TEAM_LIMIT_REACHED instead of TEAM_FEATURE_UNAVAILABLE",
+        _teams_plan_gate_as_cap,
+    ),
+    Fault(
+        "team-create-without-invites",
+        ("TEAM-25",),
+        "POST /api/teams with an empty invites list creates the team instead of 400",
+        _with("team_creation", _EmptyInviteListAllowed()),
+    ),
+    Fault(
+        "team-invites-unchecked",
+        ("TEAM-26",),
+        "POST /api/teams accepts the same e-mail twice and the caller's own e-mail",
+        _with("team_creation", _InviteListUnchecked()),
+    ),
+    Fault(
+        "team-create-bare-answer",
+        ("TEAM-27",),
+        "POST /api/teams answers 201 with the bare team row: no members, no pendingInvitations",
+        _with("team_creation", _CreateAnswersBareTeam()),
     ),
 )

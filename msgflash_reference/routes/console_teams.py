@@ -19,12 +19,12 @@ from msgflash_reference.bodies import StrictBody, json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.console_access import team_membership
 from msgflash_reference.envelopes import created, ok
-from msgflash_reference.errors import ApiError, invalid_field, not_found
+from msgflash_reference.errors import invalid_field, not_found
 from msgflash_reference.ids import parse_id
 from msgflash_reference.plan_rules import CapScope
 from msgflash_reference.policies.console import team_lifecycle
 from msgflash_reference.policies.roles import Action, role_matrix
-from msgflash_reference.policies.team_faults import team_answers
+from msgflash_reference.policies.team_faults import team_answers, team_creation
 from msgflash_reference.routes import console_invitations
 from msgflash_reference.routes.console_invitations import InviteBody
 from msgflash_reference.routes.console_keys import (
@@ -97,12 +97,7 @@ def create_team_route(
     with svc.db.transaction() as conn:
         plan = current_plan(conn, svc.plans, user.id, now)
         svc.policies.plan_rules.enforce(conn, "teams", plan, CapScope(owner_id=user.id, now_iso=iso(now)))
-        if not emails:
-            raise ApiError("BAD_REQUEST", "At least one invitation is required")
-        if len(set(emails)) != len(emails):
-            raise ApiError("BAD_REQUEST", "Duplicate invite emails")
-        if user.email.strip().lower() in emails:
-            raise ApiError("BAD_REQUEST", "Cannot invite yourself")
+        team_creation(svc).check_invites(emails, user.email)
         team_id = create_team(conn, owner_id=user.id, name=name, now=now)
         for email, item in zip(emails, body.invites, strict=True):
             invite(
@@ -117,7 +112,7 @@ def create_team_route(
                 now=now,
                 link_base=str(request.base_url),
             )
-        return created(team_detail(conn, team_id, now))
+        return team_creation(svc).answer(conn, team_id, now)
 
 
 @router.get("/api/teams/{team_id:rid}")
