@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from msgflash_reference.clock import iso
-from msgflash_reference.errors import ApiError, invalid_field
+from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id
 from msgflash_reference.keys import hash_secret
 from msgflash_reference.outbox import send_mail
 from msgflash_reference.plan_rules import CapScope
 from msgflash_reference.policies.console import invitation_rules
+from msgflash_reference.policies.team_faults import invite_checks
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import current_plan
 
@@ -233,14 +234,11 @@ def invite(
     invitation for that e-mail), 403 TEAM_SEAT_LIMIT_REACHED (no seat left, pending invitations included)."""
     rules = invitation_rules(svc)
     rules.check_invitee(conn, email)
-    if _is_active_member(conn, team_id, email):
-        raise ApiError("INVITE_DUPLICATE_MEMBER", "This person is already a member of the team")
     pending = conn.execute(
         "SELECT * FROM team_invitations WHERE team_id = ? AND email = ? AND status = 'pending'",
         (team_id, email),
     ).fetchall()
-    if any(rules.is_live(row, now) for row in pending):
-        raise ApiError("CONFLICT", "A pending invitation for this e-mail already exists")
+    invite_checks(svc).check(_is_active_member(conn, team_id, email), any(rules.is_live(r, now) for r in pending))
     _enforce_seat(svc, conn, team_id, owner_id, now)
     return _issue(
         svc,

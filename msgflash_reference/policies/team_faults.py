@@ -27,7 +27,6 @@ from msgflash_reference.envelopes import created, ok
 from msgflash_reference.errors import ApiError
 from msgflash_reference.faults import Fault
 from msgflash_reference.plan_rules import DEFAULT_CAPS
-from msgflash_reference.team_store import team_detail
 
 if TYPE_CHECKING:
     from msgflash_reference.policies import Policies
@@ -51,6 +50,9 @@ class TeamAnswers:
     def assigned(self, instance_id: str, user_id: str) -> Response:
         return Response(status_code=204)
 
+    def revoked(self, invitation: dict[str, object]) -> Response:
+        return Response(status_code=204)
+
 
 class TeamCreationRules:
     """POST /api/teams: the invitation list must name someone, nobody twice and not the caller (400
@@ -65,16 +67,47 @@ class TeamCreationRules:
             raise ApiError("BAD_REQUEST", "Cannot invite yourself")
 
     def answer(self, conn: sqlite3.Connection, team_id: str, now: datetime) -> JSONResponse:
+        from msgflash_reference.team_store import team_detail  # team_store reads the seams below
+
         return created(team_detail(conn, team_id, now))
 
 
+class InviteChecks:
+    """Who may not be invited again: an active member (409 INVITE_DUPLICATE_MEMBER) or an e-mail with a live
+    pending invitation (409 CONFLICT)."""
+
+    def check(self, is_member: bool, has_live_pending: bool) -> None:
+        if is_member:
+            raise ApiError("INVITE_DUPLICATE_MEMBER", "This person is already a member of the team")
+        if has_live_pending:
+            raise ApiError("CONFLICT", "A pending invitation for this e-mail already exists")
+
+
+class AcceptRules:
+    """POST /api/teams/invitations/accept: exactly one of token and invitationId; 409 for a member accepting
+    again; 200 `{teamId, role}` on joining."""
+
+    def shape_ok(self, token: str | None, invitation_id: str | None) -> bool:
+        return (token is None) != (invitation_id is None)
+
+    def already_member(self, team_id: str, role: str) -> JSONResponse:
+        raise ApiError("INVITE_DUPLICATE_MEMBER", "You are already a member of this team")
+
+    def joined(self, team_id: str, role: str) -> JSONResponse:
+        return ok({"teamId": team_id, "role": role})
+
+
 DEFAULT_ASSIGNMENT_GATE = AssignmentGate()
+DEFAULT_INVITE_CHECKS = InviteChecks()
+DEFAULT_ACCEPT_RULES = AcceptRules()
 DEFAULT_TEAM_CREATION = TeamCreationRules()
 DEFAULT_TEAM_ANSWERS = TeamAnswers()
 POLICY_DEFAULTS: dict[str, object] = {
     "assignment_gate": DEFAULT_ASSIGNMENT_GATE,
     "team_answers": DEFAULT_TEAM_ANSWERS,
     "team_creation": DEFAULT_TEAM_CREATION,
+    "invite_checks": DEFAULT_INVITE_CHECKS,
+    "accept_rules": DEFAULT_ACCEPT_RULES,
 }
 
 
@@ -88,6 +121,14 @@ def team_answers(svc: Services) -> TeamAnswers:
 
 def team_creation(svc: Services) -> TeamCreationRules:
     return svc.policies.extra.get("team_creation", DEFAULT_TEAM_CREATION)
+
+
+def invite_checks(svc: Services) -> InviteChecks:
+    return svc.policies.extra.get("invite_checks", DEFAULT_INVITE_CHECKS)
+
+
+def accept_rules(svc: Services) -> AcceptRules:
+    return svc.policies.extra.get("accept_rules", DEFAULT_ACCEPT_RULES)
 
 
 # -- faulty pieces --------------------------------------------------------------------------------------------
@@ -142,6 +183,48 @@ class _CreateAnswersBareTeam(TeamCreationRules):
         row = conn.execute("SELECT id, name, owner_user_id, created_at FROM teams WHERE id = ?", (team_id,)).fetchone()
         return created({"id": row["id"], "name": row["name"], "ownerUserId": row["owner_user_id"],
                         "createdAt": row["created_at"]})
+
+
+class _RevokeAnswersInvitation(TeamAnswers):
+    """Revoking answers 200 with the invitation in its new state, like resend does."""
+
+    def revoked(self, invitation: dict[str, object]) -> Response:
+        return ok({**invitation, "status": "revoked"})
+
+
+class _MembersInvitable(InviteChecks):
+    """Only pending invitations are looked at: a current member gets a fresh invitation."""
+
+    def check(self, is_member: bool, has_live_pending: bool) -> None:
+        super().check(False, has_live_pending)
+
+
+class _ReinviteIssuesAnother(InviteChecks):
+    """"Inviting again resends": a second pending invitation is issued next to the live one."""
+
+    def check(self, is_member: bool, has_live_pending: bool) -> None:
+        super().check(is_member, False)
+
+
+class _TokenWinsOverId(AcceptRules):
+    """Only "neither" is refused: with both, the token is used and invitationId silently ignored."""
+
+    def shape_ok(self, token: str | None, invitation_id: str | None) -> bool:
+        return token is not None or invitation_id is not None
+
+
+class _AcceptAgainIdempotent(AcceptRules):
+    """A member accepting again is answered like the first accept ("nothing to do")."""
+
+    def already_member(self, team_id: str, role: str) -> JSONResponse:
+        return self.joined(team_id, role)
+
+
+class _AcceptCreatedMembership(AcceptRules):
+    """Joining creates a membership, so it answers 201 with it."""
+
+    def joined(self, team_id: str, role: str) -> JSONResponse:
+        return created({"teamId": team_id, "role": role})
 
 
 def _teams_plan_gate_as_cap(policies: Policies) -> Policies:
@@ -205,5 +288,41 @@ FAULTS: tuple[Fault, ...] = (
         ("TEAM-27",),
         "POST /api/teams answers 201 with the bare team row: no members, no pendingInvitations",
         _with("team_creation", _CreateAnswersBareTeam()),
+    ),
+    Fault(
+        "revoke-answers-200-body",
+        ("INV-12",),
+        "DELETE /api/teams/{teamId}/invitations/{id} answers 200 with the revoked invitation instead of 204",
+        _with("team_answers", _RevokeAnswersInvitation()),
+    ),
+    Fault(
+        "member-invitable",
+        ("INV-10",),
+        "inviting a current member issues a new invitation instead of 409 INVITE_DUPLICATE_MEMBER",
+        _with("invite_checks", _MembersInvitable()),
+    ),
+    Fault(
+        "reinvite-issues-another",
+        ("INV-11",),
+        "inviting an e-mail with a live pending invitation issues a second one instead of 409 CONFLICT",
+        _with("invite_checks", _ReinviteIssuesAnother()),
+    ),
+    Fault(
+        "accept-token-wins-over-id",
+        ("INV-07",),
+        "accept with both token and invitationId uses the token instead of refusing the request",
+        _with("accept_rules", _TokenWinsOverId()),
+    ),
+    Fault(
+        "accept-again-idempotent",
+        ("INV-06",),
+        "a member accepting an invitation again gets 200 instead of 409 INVITE_DUPLICATE_MEMBER",
+        _with("accept_rules", _AcceptAgainIdempotent()),
+    ),
+    Fault(
+        "accept-answers-201",
+        ("INV-01",),
+        "accepting an invitation answers 201 instead of 200",
+        _with("accept_rules", _AcceptCreatedMembership()),
     ),
 )

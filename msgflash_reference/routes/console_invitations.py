@@ -27,6 +27,7 @@ from msgflash_reference.errors import ApiError, not_found, validation_error
 from msgflash_reference.ids import is_uuid, parse_id
 from msgflash_reference.policies.console import invitation_rules
 from msgflash_reference.policies.roles import Action
+from msgflash_reference.policies.team_faults import accept_rules, team_answers
 from msgflash_reference.services import Svc
 from msgflash_reference.team_store import invitation_view, invite, my_invitations, normalise_email, resend
 
@@ -59,7 +60,8 @@ def list_my_invitations(user: ConsoleSession, svc: Svc) -> JSONResponse:
 def accept_invitation(
     user: ConsoleSession, svc: Svc, body: Annotated[AcceptBody, Depends(json_body(AcceptBody))]
 ) -> JSONResponse:
-    if (body.token is None) == (body.invitationId is None):
+    accepting = accept_rules(svc)
+    if not accepting.shape_ok(body.token, body.invitationId):
         raise validation_error(
             [{"field": "body", "message": "give exactly one of token (e-mail link) or invitationId"}]
         )
@@ -92,7 +94,7 @@ def accept_invitation(
             (row["team_id"], user.id),
         ).fetchone()
         if member is not None and (live or row["status"] == "accepted"):  # e.g. the same one accepted twice
-            raise ApiError("INVITE_DUPLICATE_MEMBER", "You are already a member of this team")
+            return accepting.already_member(row["team_id"], row["role"])
         if not live:
             raise _gone()
         add_member(conn, team_id=row["team_id"], user_id=user.id, role=row["role"], now=now)
@@ -100,7 +102,7 @@ def accept_invitation(
             "UPDATE team_invitations SET status = 'accepted', accepted_at = ? WHERE id = ?",
             (iso(now), row["id"]),
         )
-    return ok({"teamId": row["team_id"], "role": row["role"]})
+    return accepting.joined(row["team_id"], row["role"])
 
 
 @router.post("/api/teams/{team_id:rid}/invitations")
@@ -168,4 +170,4 @@ def revoke_invitation(team_id: str, invitation_id: str, user: ConsoleSession, sv
     with svc.db.transaction() as conn:
         row = _pending_invitation(conn, member.team_id, invitation_id)
         conn.execute("UPDATE team_invitations SET status = 'revoked' WHERE id = ?", (row["id"],))
-    return Response(status_code=204)
+    return team_answers(svc).revoked(invitation_view(row))
