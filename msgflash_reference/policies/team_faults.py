@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Response
 from fastapi.responses import JSONResponse
@@ -97,7 +97,19 @@ class AcceptRules:
         return ok({"teamId": team_id, "role": role})
 
 
+class KeyListView:
+    """GET /api/api-keys items: the stored row's view, never the secret (AUTH-13). `issued` hears of every new
+    secret (where a cache would hook in); the default keeps nothing."""
+
+    def issued(self, key_id: str, secret: str) -> None:
+        return None
+
+    def listed(self, view: dict[str, Any]) -> dict[str, Any]:
+        return view
+
+
 DEFAULT_ASSIGNMENT_GATE = AssignmentGate()
+DEFAULT_KEY_LIST_VIEW = KeyListView()
 DEFAULT_INVITE_CHECKS = InviteChecks()
 DEFAULT_ACCEPT_RULES = AcceptRules()
 DEFAULT_TEAM_CREATION = TeamCreationRules()
@@ -108,6 +120,7 @@ POLICY_DEFAULTS: dict[str, object] = {
     "team_creation": DEFAULT_TEAM_CREATION,
     "invite_checks": DEFAULT_INVITE_CHECKS,
     "accept_rules": DEFAULT_ACCEPT_RULES,
+    "key_list_view": DEFAULT_KEY_LIST_VIEW,
 }
 
 
@@ -129,6 +142,10 @@ def invite_checks(svc: Services) -> InviteChecks:
 
 def accept_rules(svc: Services) -> AcceptRules:
     return svc.policies.extra.get("accept_rules", DEFAULT_ACCEPT_RULES)
+
+
+def key_list_view(svc: Services) -> KeyListView:
+    return svc.policies.extra.get("key_list_view", DEFAULT_KEY_LIST_VIEW)
 
 
 # -- faulty pieces --------------------------------------------------------------------------------------------
@@ -225,6 +242,20 @@ class _AcceptCreatedMembership(AcceptRules):
 
     def joined(self, team_id: str, role: str) -> JSONResponse:
         return created({"teamId": team_id, "role": role})
+
+
+class _ListShowsFreshSecrets(KeyListView):
+    """Keeps the secrets issued since the server started (for "copy again" in the UI) and lists them as `key`."""
+
+    def __init__(self) -> None:
+        self.secrets: dict[str, str] = {}
+
+    def issued(self, key_id: str, secret: str) -> None:
+        self.secrets[key_id] = secret
+
+    def listed(self, view: dict[str, Any]) -> dict[str, Any]:
+        secret = self.secrets.get(view["id"])
+        return view if secret is None else {**view, "key": secret}
 
 
 def _teams_plan_gate_as_cap(policies: Policies) -> Policies:
@@ -324,5 +355,11 @@ FAULTS: tuple[Fault, ...] = (
         ("INV-01",),
         "accepting an invitation answers 201 instead of 200",
         _with("accept_rules", _AcceptCreatedMembership()),
+    ),
+    Fault(
+        "key-list-shows-fresh-secrets",
+        ("AUTH-13",),
+        "GET /api/api-keys lists the full secret as `key` for keys created since the server started",
+        lambda p: p.with_extra("key_list_view", _ListShowsFreshSecrets()),  # one secret cache per server
     ),
 )

@@ -28,6 +28,7 @@ from msgflash_reference.errors import invalid_field, not_found
 from msgflash_reference.ids import parse_id
 from msgflash_reference.plan_rules import CapScope
 from msgflash_reference.policies.roles import Action, role_matrix
+from msgflash_reference.policies.team_faults import key_list_view
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.subscriptions import current_plan
 
@@ -80,6 +81,7 @@ def create_workspace_key(
     svc.policies.plan_rules.enforce(conn, "api_keys", plan, scope)
     issued = issue_key(conn, svc.policies.key_generator, user_id=actor_id, team_id=team_id, name=name, now=now)
     row = conn.execute("SELECT * FROM api_keys WHERE id = ?", (issued.id,)).fetchone()
+    key_list_view(svc).issued(issued.id, issued.secret)
     return {**key_row_view(row), "secret": issued.secret}
 
 
@@ -105,7 +107,7 @@ def list_keys(ctx: ConsoleContext, svc: Svc) -> JSONResponse:
     _require_key_manager(svc, ctx)
     with svc.db.read() as conn:
         rows = workspace_keys(conn, team_id=ctx.team_id, user_id=ctx.actor_id)
-    return ok([key_row_view(r) for r in rows])
+    return ok([key_list_view(svc).listed(key_row_view(r)) for r in rows])
 
 
 @router.post("/api/api-keys")
