@@ -24,7 +24,7 @@ from fastapi import Response
 from fastapi.responses import JSONResponse
 
 from msgflash_reference.envelopes import created, ok
-from msgflash_reference.errors import ApiError
+from msgflash_reference.errors import ApiError, invalid_field
 from msgflash_reference.faults import Fault
 from msgflash_reference.plan_rules import DEFAULT_CAPS
 
@@ -74,7 +74,14 @@ class TeamCreationRules:
 
 class InviteChecks:
     """Who may not be invited again: an active member (409 INVITE_DUPLICATE_MEMBER) or an e-mail with a live
-    pending invitation (409 CONFLICT)."""
+    pending invitation (409 CONFLICT); and which roles an invitation may carry (the owner is implicit, TEAM-28:
+    400 VALIDATION_ERROR worded like the body schema's refusal)."""
+
+    invitable_roles: tuple[str, ...] = ("admin", "collaborator")
+
+    def check_role(self, role: str, field: str) -> None:
+        if role not in self.invitable_roles:
+            raise invalid_field(field, "Input should be 'admin' or 'collaborator'")
 
     def check(self, is_member: bool, has_live_pending: bool) -> None:
         if is_member:
@@ -216,6 +223,12 @@ class _MembersInvitable(InviteChecks):
         super().check(False, has_live_pending)
 
 
+class _OwnerInvitable(InviteChecks):
+    """Checks the role against the team's role list, owner included: an invitation can make a second owner."""
+
+    invitable_roles = ("owner", "admin", "collaborator")
+
+
 class _ReinviteIssuesAnother(InviteChecks):
     """"Inviting again resends": a second pending invitation is issued next to the live one."""
 
@@ -331,6 +344,12 @@ FAULTS: tuple[Fault, ...] = (
         ("INV-10",),
         "inviting a current member issues a new invitation instead of 409 INVITE_DUPLICATE_MEMBER",
         _with("invite_checks", _MembersInvitable()),
+    ),
+    Fault(
+        "owner-invitable",
+        ("TEAM-28",),
+        "an invitation with role owner is issued instead of refused",
+        _with("invite_checks", _OwnerInvitable()),
     ),
     Fault(
         "reinvite-issues-another",

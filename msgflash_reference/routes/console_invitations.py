@@ -27,13 +27,14 @@ from msgflash_reference.errors import ApiError, not_found, validation_error
 from msgflash_reference.ids import is_uuid, parse_id
 from msgflash_reference.policies.console import invitation_rules
 from msgflash_reference.policies.roles import Action
-from msgflash_reference.policies.team_faults import accept_rules, team_answers
+from msgflash_reference.policies.team_faults import accept_rules, invite_checks, team_answers
 from msgflash_reference.services import Svc
 from msgflash_reference.team_store import invitation_view, invite, my_invitations, normalise_email, resend
 
 router = APIRouter()
 
-InviteRole = Literal["admin", "collaborator"]  # the owner is implicit (TEAM-28)
+# The schema takes any team role; which ones an invitation may carry is the invite_checks seam (TEAM-28).
+InviteRole = Literal["owner", "admin", "collaborator"]
 
 
 class InviteBody(StrictBody):
@@ -113,6 +114,7 @@ def create_invitation(
     svc: Svc,
     body: Annotated[InviteBody, Depends(json_body(InviteBody))],
 ) -> JSONResponse:
+    invite_checks(svc).check_role(body.role, "role")  # part of body validation: before the membership checks
     member = team_membership(svc, user, team_id)
     member.require(svc, Action.INVITATIONS_MANAGE)
     email = normalise_email(body.email)

@@ -24,7 +24,7 @@ from msgflash_reference.ids import parse_id
 from msgflash_reference.plan_rules import CapScope
 from msgflash_reference.policies.console import team_lifecycle
 from msgflash_reference.policies.roles import Action, role_matrix
-from msgflash_reference.policies.team_faults import team_answers, team_creation
+from msgflash_reference.policies.team_faults import invite_checks, team_answers, team_creation
 from msgflash_reference.routes import console_invitations
 from msgflash_reference.routes.console_invitations import InviteBody
 from msgflash_reference.routes.console_keys import (
@@ -93,6 +93,8 @@ def create_team_route(
     TEAM_SEAT_LIMIT_REACHED)."""
     name = _team_name(body.name)
     emails = [normalise_email(item.email, f"invites.{n}.email") for n, item in enumerate(body.invites)]
+    for n, item in enumerate(body.invites):
+        invite_checks(svc).check_role(item.role, f"invites.{n}.role")
     now = svc.clock.now()
     with svc.db.transaction() as conn:
         plan = current_plan(conn, svc.plans, user.id, now)
