@@ -20,7 +20,7 @@ from msgflash_compliance.contract.plans import plan
 from msgflash_compliance.contract.settings import ContractSettings
 from msgflash_compliance.profile import TargetProfile
 from suites.areas.common import instances, require_sandbox, require_send
-from suites.areas.sandbox import put_on_plan
+from suites.areas.sandbox import on_plan
 from suites.key_scoping.sandbox_controls import plan_code
 
 STATUSES = "/api/v1/statuses"
@@ -41,12 +41,8 @@ def outsider_on_starter(outsider: Actor, harness: Harness, profile: TargetProfil
         not_covered(f"the plan line-up has no {STARTER!r} plan")
     if starter.features.statuses:
         not_covered("the contract's Starter plan has statuses: no gate to check")
-    previous = plan_code(outsider)
-    put_on_plan(harness, outsider.email, STARTER)
-    try:
+    with on_plan(harness, outsider.email, STARTER, previous=plan_code(outsider)):
         yield outsider
-    finally:
-        put_on_plan(harness, outsider.email, previous)
 
 
 @pytest.mark.guarantee("PLAN-12")

@@ -20,7 +20,7 @@ from fixtures.factories import DataFactory
 from msgflash_compliance.contract.plans import plan
 from msgflash_compliance.profile import TargetProfile
 from suites.areas.common import missing_fields, require_sandbox, require_writes, track_wrong_create
-from suites.areas.sandbox import put_on_plan
+from suites.areas.sandbox import on_plan
 from suites.areas.shapes import WEBHOOK_CREATED_FIELDS
 from suites.key_scoping.sandbox_controls import plan_code
 
@@ -97,12 +97,8 @@ def outsider_on_cap_plan(outsider: Actor, harness: Harness, profile: TargetProfi
         cap = plan(settings, CAP_PLAN).limits.maxWebhookEndpoints
     except KeyError:
         not_covered(f"the plan line-up {settings.plan_lineup} has no {CAP_PLAN!r} plan")
-    previous = plan_code(outsider)
-    put_on_plan(harness, outsider.email, CAP_PLAN)
-    try:
+    with on_plan(harness, outsider.email, CAP_PLAN, previous=plan_code(outsider)):
         yield cap
-    finally:
-        put_on_plan(harness, outsider.email, previous)
 
 
 @pytest.mark.guarantee("WH-06", "PLAN-09")

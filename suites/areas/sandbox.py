@@ -6,6 +6,8 @@ broken, never failed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fixtures.assertions import error_code_of, json_body
@@ -38,6 +40,16 @@ def instance_state(harness: Harness, instance_id: str, **state: Any) -> dict[str
 
 def put_on_plan(harness: Harness, user: str, plan: str) -> None:
     control(harness, "POST", "/__sandbox/plan", {"user": user, "plan": plan})
+
+
+@contextmanager
+def on_plan(harness: Harness, user: str, plan: str, previous: str) -> Iterator[None]:
+    """An account on `plan` for the block, then back on `previous` whatever the block did."""
+    put_on_plan(harness, user, plan)
+    try:
+        yield
+    finally:
+        put_on_plan(harness, user, previous)
 
 
 def set_counters(harness: Harness, user: str, **counters: int) -> dict[str, Any]:
