@@ -26,6 +26,7 @@ from msgflash_reference.accounts import (
 from msgflash_reference.clock import iso, month_period
 from msgflash_reference.keys import KeyGenerator
 from msgflash_reference.message_store import insert_message
+from msgflash_reference.policies.team_faults import key_list_view
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import set_plan
 
@@ -70,7 +71,15 @@ def seed(svc: Services) -> SeedResult:
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (SEED_META_KEY, json.dumps(record)),
         )
+    _report_provisioned_keys(svc, result, record["keys"])
     return result
+
+
+def _report_provisioned_keys(svc: Services, result: SeedResult, key_ids: dict[str, str]) -> None:
+    """The seeded keys are the keys an account had before the run: the key-list view hears of them (a seam)."""
+    view = key_list_view(svc)
+    for name, key_id in key_ids.items():
+        view.provisioned(key_id, result.team_api_key if name == "team" else result.identities[name].api_key)
 
 
 def _seed_fresh(conn: sqlite3.Connection, svc: Services, now: datetime) -> tuple[SeedResult, dict]:
