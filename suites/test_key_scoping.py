@@ -26,6 +26,7 @@ from fixtures.errors import NotCovered, not_covered
 from fixtures.factories import DataFactory
 from suites.areas.secrets_shown import known_key_secrets, shown_secrets
 from suites.key_scoping.console_keys import (
+    KEY_USAGE_PATH,
     PERSONAL_KEYS_PATH,
     CreatedKey,
     create_key,
@@ -165,10 +166,11 @@ def _few(found: list[str], shown: int = 5) -> str:
 
 @pytest.mark.guarantee("AUTH-05", "AUTH-13")
 def test_key_list_never_shows_the_secret(harness: Harness, owner: Actor, console_personal_key: CreatedKey) -> None:
-    """No row of the owner's list shows a secret, whoever made the key: the one just created, the profile's
-    key in use, any older one."""
-    _check_key_list(harness, owner.console, PERSONAL_KEYS_PATH, created=[console_personal_key],
-                    profile_key="owner.api_key", shown_breaks=("AUTH-05", "AUTH-13"))
+    """No row of the owner's key lists (the list and its usage report) shows a secret, whoever made the key:
+    the one just created, the profile's key in use, any older one."""
+    for path in (PERSONAL_KEYS_PATH, KEY_USAGE_PATH):
+        _check_key_list(harness, owner.console, path, created=[console_personal_key], profile_key="owner.api_key",
+                        shown_breaks=("AUTH-05", "AUTH-13"))
 
 
 @pytest.mark.guarantee("AUTH-06", "AUTH-13")
@@ -181,10 +183,11 @@ def test_team_key_secret_format(harness: Harness, owner: Actor, team, factory: D
           f"POST {path}: data.secret of a new team key does not start with msgf_team_ "
           f"(starts {key.secret[:10]!r})", guarantee="AUTH-06")
     profile_key = "team.api_key" if team.api_key is not None else None
-    # The team's keys in both console lists: the legacy team route and the unified one with X-Team-Id.
+    # The team's keys in every console list: the legacy team route, the unified one and its usage report.
     _check_key_list(harness, owner.console, path, created=[key], profile_key=profile_key, shown_breaks=("AUTH-13",))
-    _check_key_list(harness, owner.client("console", team_id=team.id), PERSONAL_KEYS_PATH, created=[key],
-                    profile_key=profile_key, shown_breaks=("AUTH-13",))
+    in_team = owner.client("console", team_id=team.id)
+    for unified in (PERSONAL_KEYS_PATH, KEY_USAGE_PATH):
+        _check_key_list(harness, in_team, unified, created=[key], profile_key=profile_key, shown_breaks=("AUTH-13",))
 
 
 # -- a resource the key's role may not use -----------------------------------------------------------------

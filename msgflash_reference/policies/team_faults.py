@@ -119,6 +119,10 @@ class KeyListView:
     def listed(self, view: dict[str, Any]) -> dict[str, Any]:
         return view
 
+    def usage_listed(self, view: dict[str, Any]) -> dict[str, Any]:
+        """A row of GET /api/api-keys/usage: the list's view plus the counters."""
+        return self.listed(view)
+
 
 DEFAULT_ASSIGNMENT_GATE = AssignmentGate()
 DEFAULT_KEY_LIST_VIEW = KeyListView()
@@ -292,6 +296,17 @@ class _ListShowsUnseenSecrets(KeyListView):
         return view if secret is None else {**view, "key": secret}
 
 
+class _UsageShowsUnseenSecrets(_ListShowsUnseenSecrets):
+    """The usage report joins its own copy of the key rows (the lists were fixed, this one was not): the keys
+    never shown by a create answer come with their secret as `key` there."""
+
+    def listed(self, view: dict[str, Any]) -> dict[str, Any]:
+        return view
+
+    def usage_listed(self, view: dict[str, Any]) -> dict[str, Any]:
+        return super().listed(view)
+
+
 def _teams_plan_gate_as_cap(policies: Policies) -> Policies:
     """The teams cap lost its "not on this plan" code: a plan with 0 teams is just "at the limit"."""
     cap = replace(DEFAULT_CAPS["teams"], unavailable_code=None)
@@ -408,5 +423,12 @@ FAULTS: tuple[Fault, ...] = (
         "the console key lists show the full secret as `key` for keys never shown by a create answer (the "
         "seeded ones: the profile's keys), not for the keys created through the console",
         lambda p: p.with_extra("key_list_view", _ListShowsUnseenSecrets()),
+    ),
+    Fault(
+        "key-usage-shows-unseen-secrets",
+        ("AUTH-13",),
+        "GET /api/api-keys/usage shows the full secret as `key` for the keys never shown by a create answer (the "
+        "seeded ones); the key lists are clean",
+        lambda p: p.with_extra("key_list_view", _UsageShowsUnseenSecrets()),
     ),
 )

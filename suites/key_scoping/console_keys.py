@@ -19,6 +19,7 @@ from fixtures.errors import HarnessError, not_covered
 from fixtures.factories import DataFactory
 
 PERSONAL_KEYS_PATH = "/api/api-keys"
+KEY_USAGE_PATH = "/api/api-keys/usage"  # the same rows with their request counts (data.apiKeys)
 CAP_CODES = frozenset({"MAX_API_KEYS_REACHED", "API_KEYS_NOT_AVAILABLE_ON_PLAN"})
 KEY_KIND_PREFIX = "msgf_live_"  # as long as msgf_team_: a keyPrefix must say more than the kind
 
