@@ -24,6 +24,7 @@ from msgflash_reference.accounts import (
     set_password,
 )
 from msgflash_reference.clock import iso, month_period
+from msgflash_reference.ids import new_id
 from msgflash_reference.keys import KeyGenerator
 from msgflash_reference.message_store import insert_message
 from msgflash_reference.policies.team_faults import key_list_view
@@ -162,6 +163,7 @@ def _seed_fresh(conn: sqlite3.Connection, svc: Services, now: datetime) -> tuple
     }
     _seed_messages(conn, owner, team_id, outsider, instances, now)
     _seed_payments(conn, owner, now)
+    _seed_webhook(conn, owner, now)
     result = SeedResult(identities, team_id, team_key.secret, other_team_id, False, instances)
     record = {
         "users": {n: i.user_id for n, i in identities.items()},
@@ -207,6 +209,19 @@ def _seed_messages(
             created_at=iso(now - timedelta(minutes=60 - n)),
             provider_message_id=f"seed-{secrets.token_hex(6)}",
         )
+
+
+def _seed_webhook(conn: sqlite3.Connection, owner: str, now: datetime) -> None:
+    """One endpoint of the owner, there before the run (a list holds more than what a check creates)."""
+    from msgflash_reference.routes.webhooks import signing_secret  # routes import after the `rid` convertor
+
+    stamp = iso(now)
+    conn.execute(
+        """INSERT INTO webhooks (id, workspace_id, owner_id, url, events, secret, active, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)""",
+        (new_id(), owner, owner, "https://hooks.seed.msgflash.test/owner", json.dumps(["message.delivered"]),
+         signing_secret(), stamp, stamp),
+    )
 
 
 def _seed_payments(conn: sqlite3.Connection, owner: str, now: datetime) -> None:

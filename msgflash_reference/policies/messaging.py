@@ -175,6 +175,22 @@ class _SecretListed(WebhookShapes):
         return {**super().listed(row), "secret": row["secret"]}
 
 
+class _OlderEndpointsFromTheRow(WebhookShapes):
+    """The list serialises the endpoints this process created from its create cache (no secret) and the older
+    ones (there before the server started: the seed's) from the whole row, secret included."""
+
+    def __init__(self) -> None:
+        self.made_here: set[str] = set()
+
+    def created(self, row: sqlite3.Row) -> dict[str, Any]:
+        self.made_here.add(row["id"])
+        return super().created(row)
+
+    def listed(self, row: sqlite3.Row) -> dict[str, Any]:
+        view = super().listed(row)
+        return view if row["id"] in self.made_here else {**view, "secret": row["secret"]}
+
+
 class _DeactivateOnly(WebhookRemoval):
     """ "Deletes" by switching the endpoint off: it stays listed, and deleting it again succeeds again."""
 
@@ -231,6 +247,13 @@ FAULTS: tuple[Fault, ...] = (
         ("WH-01",),
         "GET /api/v1/webhooks shows each endpoint's signing secret",
         _messaging(webhook_shapes=_SecretListed()),
+    ),
+    Fault(
+        "webhook-list-shows-older-secrets",
+        ("WH-01",),
+        "GET /api/v1/webhooks shows the signing secret of the endpoints that existed before the server started "
+        "(the seeded one), not of those created since",
+        lambda p: _messaging(webhook_shapes=_OlderEndpointsFromTheRow())(p),  # one create cache per server
     ),
     Fault(
         "webhook-delete-leaves-readable",

@@ -1,7 +1,10 @@
-"""Where a response shows a full API key secret: a property of the whole body, not a search for one planted
-value. Every string of the JSON (values and field names, at any depth) is searched for the secret shape of
-the docs (`msgf_live_` + 64 lowercase hex, facts §2; team keys alike in the reference) and for every key
-secret the run knows (the profile's keys, the keys the run created), whatever their format.
+"""Where a response shows a secret: a property of the whole body, not a search for one planted value.
+
+* `shown_secrets`: every string of the JSON (values and field names, at any depth) is searched for the API key
+  shape of the docs (`msgf_live_` + 64 lowercase hex, facts §2; team keys alike in the reference) and for every
+  secret given (the run's key secrets: the profile's keys, the keys the run created), whatever their format;
+* `secret_fields`: every field named like a secret (`secret`, `token`, `apiKey`, ... as the redaction knows
+  them) that holds a value, at any depth: a secret the run never saw (another endpoint's) shows this way.
 
 Findings name the JSON path and the secret's label, never the secret itself.
 """
@@ -13,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from fixtures.clients import Harness
+from fixtures.redaction import is_secret_field
 
 FULL_KEY_SECRET = re.compile(r"msgf_(?:live|team)_[0-9a-f]{64}")
 # The run's labels of API key secrets: the profile's `<identity>.api_key`, `team.api_key`, and the keys
@@ -50,4 +54,19 @@ def shown_secrets(body: Any, known: Iterable[tuple[str, str]] = ()) -> list[str]
             found.append(f"{path}: the secret of {', '.join(f'<{label}>' for label in labels)}")
         elif FULL_KEY_SECRET.search(text):
             found.append(f"{path}: a full key secret (msgf_live_/msgf_team_ + 64 hex)")
+    return found
+
+
+def secret_fields(value: Any, path: str = "$") -> list[str]:
+    """The paths of secret-named fields holding a value (null and "" say "no secret here")."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if is_secret_field(str(key)) and item not in (None, ""):
+                found.append(f"{path}.{key}")
+            else:
+                found += secret_fields(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += secret_fields(item, f"{path}[{index}]")
     return found

@@ -47,6 +47,11 @@ def secret_listed(s: RunningServer) -> bool:
     return any("secret" in w for w in data(client.get("/api/v1/webhooks")))
 
 
+def secrets_listed_without_a_create(s: RunningServer) -> bool:
+    """Only the seed's endpoint is there: its secret must not be listed either."""
+    return any("secret" in w for w in data(api(s, "owner").get("/api/v1/webhooks")))
+
+
 def second_delete(s: RunningServer) -> int:
     client = api(s, "owner")
     made = data(client.post("/api/v1/webhooks", json=HOOK), 201)
@@ -116,6 +121,7 @@ CASES: dict[str, tuple[Probe, Any]] = {  # fault -> (probe, what a clean server 
     "outbound-quota-unenforced": (send_at_quota, 429),
     "template-variables-trusted": (template_variables, ["custom.a"]),
     "webhook-secret-in-list": (secret_listed, False),
+    "webhook-list-shows-older-secrets": (secrets_listed_without_a_create, False),
     "webhook-delete-leaves-readable": (second_delete, 404),
     "webhooks-cap-off-by-one": (fourth_starter_webhook, 403),
     "campaign-plan-gate-off": (free_campaign, 403),
