@@ -113,8 +113,9 @@ class LookupRules:
     def is_async(self, count: int) -> bool:
         return count >= self.async_threshold if self.threshold_inclusive else count > self.async_threshold
 
-    def importable(self, on_whatsapp: list[str], not_on_whatsapp: list[str]) -> list[str]:
-        return list(on_whatsapp)
+    def importable(self, result: dict[str, list[str]]) -> list[str]:
+        """`result`: the lookup's {onWhatsApp, notOnWhatsApp, invalid}; only the numbers on WhatsApp."""
+        return list(result["onWhatsApp"])
 
 
 @dataclass(frozen=True)
@@ -200,8 +201,17 @@ class _DeactivateOnly(WebhookRemoval):
 
 @dataclass(frozen=True)
 class _ImportEveryValidNumber(LookupRules):
-    def importable(self, on_whatsapp: list[str], not_on_whatsapp: list[str]) -> list[str]:
-        return [*on_whatsapp, *not_on_whatsapp]
+    def importable(self, result: dict[str, list[str]]) -> list[str]:
+        return [*result["onWhatsApp"], *result["notOnWhatsApp"]]
+
+
+@dataclass(frozen=True)
+class _ImportAllButNotOnWhatsApp(LookupRules):
+    """Imports by exclusion: every entry of the lookup but those reported not on WhatsApp, so the invalid
+    entries become contacts too (as given)."""
+
+    def importable(self, result: dict[str, list[str]]) -> list[str]:
+        return [*result["onWhatsApp"], *result["invalid"]]
 
 
 def _messaging(**changes: Any) -> Callable[[Policies], Policies]:
@@ -296,5 +306,11 @@ FAULTS: tuple[Fault, ...] = (
         ("LKP-08",),
         "import-contacts also turns the numbers that are not on WhatsApp into contacts",
         _messaging(lookups=_ImportEveryValidNumber()),
+    ),
+    Fault(
+        "lookup-import-invalid-entries",
+        ("LKP-08",),
+        "import-contacts skips only the numbers not on WhatsApp: the lookup's invalid entries become contacts",
+        _messaging(lookups=_ImportAllButNotOnWhatsApp()),
     ),
 )

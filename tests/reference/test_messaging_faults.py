@@ -115,6 +115,14 @@ def imported_count(s: RunningServer) -> int:
     return data(client.post(f"/api/v1/number-lookups/{lookup['lookupId']}/import-contacts"))["imported"]
 
 
+def imported_with_an_invalid_entry(s: RunningServer) -> int:
+    client = api(s, "owner")
+    lookup = data(
+        client.post("/api/v1/number-lookups", json={"instanceId": owner_instance(s), "numbers": ["+33612345679", "12"]})
+    )
+    return data(client.post(f"/api/v1/number-lookups/{lookup['lookupId']}/import-contacts"))["imported"]
+
+
 CASES: dict[str, tuple[Probe, Any]] = {  # fault -> (probe, what a clean server answers)
     "send-missing-field": (send_fields, True),
     "invalid-destination-500": (send_to_letters, 422),
@@ -129,6 +137,7 @@ CASES: dict[str, tuple[Probe, Any]] = {  # fault -> (probe, what a clean server 
     "campaign-pause-any-status": (pause_twice, 400),
     "lookup-sync-threshold-off-by-one": (hundred_numbers, 202),
     "lookup-import-all-numbers": (imported_count, 1),
+    "lookup-import-invalid-entries": (imported_with_an_invalid_entry, 1),
 }
 
 
