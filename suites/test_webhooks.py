@@ -44,9 +44,9 @@ def _listed(client: Any) -> list[dict[str, Any]]:
 @pytest.mark.smoke
 @pytest.mark.guarantee("WH-01")
 def test_the_secret_is_shown_at_creation_only(owner: Actor, factory: DataFactory) -> None:
-    """The create answer holds the secret; the list holds no endpoint's secret, whoever made the endpoint: no
-    secret-named field with a value in any row, and nowhere the secret just returned (the positive control:
-    the new endpoint is listed once)."""
+    """The create answer holds the secret; no other answer does: the list holds no endpoint's secret, whoever
+    made the endpoint (no secret-named field with a value in any row, the new secret nowhere; the positive
+    control: the new endpoint is listed once), nor does the answer of deleting it."""
     webhook = factory.webhook(owner.api, events=["message.delivered"])
     missing = missing_fields(webhook, WEBHOOK_CREATED_FIELDS)
     check(not missing, f"POST {WEBHOOKS}: the create answer lacks {missing}", guarantee="WH-01")
@@ -57,8 +57,13 @@ def test_the_secret_is_shown_at_creation_only(owner: Actor, factory: DataFactory
     rows = _listed(owner.api)
     check(sum(w.get("id") == webhook["id"] for w in rows) == 1, f"GET {WEBHOOKS}: the new endpoint is not listed "
           "once", guarantee="WH-01")
-    shown = secret_fields(rows) + shown_secrets(rows, [("the new endpoint's secret", webhook["secret"])])
+    known = [("the new endpoint's secret", webhook["secret"])]
+    shown = secret_fields(rows) + shown_secrets(rows, known)
     check(not shown, f"GET {WEBHOOKS}: the list shows signing secrets ({'; '.join(sorted(set(shown))[:5])}); a "
+          "secret is returned only when its endpoint is created", guarantee="WH-01")
+    removed = expect_ok(owner.api.delete(f"{WEBHOOKS}/{webhook['id']}"), guarantee="WH-01")  # the other answer
+    shown = secret_fields(removed) + shown_secrets(removed, known)
+    check(not shown, f"DELETE {WEBHOOKS}/{{id}}: the answer shows the signing secret ({'; '.join(shown[:3])}); a "
           "secret is returned only when its endpoint is created", guarantee="WH-01")
 
 

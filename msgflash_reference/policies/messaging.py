@@ -14,6 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from fastapi.responses import JSONResponse
+
+from msgflash_reference.envelopes import deleted, ok
 from msgflash_reference.errors import ApiError
 from msgflash_reference.faults import Fault
 from msgflash_reference.message_store import message_view
@@ -93,6 +96,10 @@ class WebhookShapes:
     def created(self, row: sqlite3.Row) -> dict[str, Any]:
         listed = WebhookShapes.listed(self, row)
         return {"id": row["id"], "url": row["url"], "secret": row["secret"], **listed}
+
+    def removed(self, webhook_id: str, row: sqlite3.Row | None) -> JSONResponse:
+        """The DELETE answer (G4): `{id, deleted: true}`; `row` is the endpoint as it is now (deleted)."""
+        return deleted(webhook_id)
 
 
 class WebhookRemoval:
@@ -192,6 +199,15 @@ class _OlderEndpointsFromTheRow(WebhookShapes):
         return view if row["id"] in self.made_here else {**view, "secret": row["secret"]}
 
 
+class _RemovedEchoesTheEndpoint(WebhookShapes):
+    """The DELETE answer reuses the create serializer for "what was removed": the secret comes back too."""
+
+    def removed(self, webhook_id: str, row: sqlite3.Row | None) -> JSONResponse:
+        if row is None:
+            return super().removed(webhook_id, row)
+        return ok({"id": webhook_id, "deleted": True, "webhook": self.created(row)})
+
+
 class _DeactivateOnly(WebhookRemoval):
     """ "Deletes" by switching the endpoint off: it stays listed, and deleting it again succeeds again."""
 
@@ -264,6 +280,12 @@ FAULTS: tuple[Fault, ...] = (
         "GET /api/v1/webhooks shows the signing secret of the endpoints that existed before the server started "
         "(the seeded one), not of those created since",
         lambda p: _messaging(webhook_shapes=_OlderEndpointsFromTheRow())(p),  # one create cache per server
+    ),
+    Fault(
+        "webhook-delete-echoes-secret",
+        ("WH-01",),
+        "DELETE /api/v1/webhooks/{id} answers the removed endpoint as created, signing secret included",
+        _messaging(webhook_shapes=_RemovedEchoesTheEndpoint()),
     ),
     Fault(
         "webhook-delete-leaves-readable",

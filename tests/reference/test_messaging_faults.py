@@ -52,6 +52,12 @@ def secrets_listed_without_a_create(s: RunningServer) -> bool:
     return any("secret" in w for w in data(api(s, "owner").get("/api/v1/webhooks")))
 
 
+def delete_answer_has_secret(s: RunningServer) -> bool:
+    client = api(s, "owner")
+    made = data(client.post("/api/v1/webhooks", json=HOOK), 201)
+    return made["secret"] in client.delete(f"/api/v1/webhooks/{made['id']}").text
+
+
 def second_delete(s: RunningServer) -> int:
     client = api(s, "owner")
     made = data(client.post("/api/v1/webhooks", json=HOOK), 201)
@@ -130,6 +136,7 @@ CASES: dict[str, tuple[Probe, Any]] = {  # fault -> (probe, what a clean server 
     "template-variables-trusted": (template_variables, ["custom.a"]),
     "webhook-secret-in-list": (secret_listed, False),
     "webhook-list-shows-older-secrets": (secrets_listed_without_a_create, False),
+    "webhook-delete-echoes-secret": (delete_answer_has_secret, False),
     "webhook-delete-leaves-readable": (second_delete, 404),
     "webhooks-cap-off-by-one": (fourth_starter_webhook, 403),
     "campaign-plan-gate-off": (free_campaign, 403),
