@@ -24,8 +24,10 @@ from msgflash_reference.accounts import (
     set_password,
 )
 from msgflash_reference.clock import iso, month_period
+from msgflash_reference.ids import new_id
 from msgflash_reference.keys import KeyGenerator
 from msgflash_reference.message_store import insert_message
+from msgflash_reference.policies.team_faults import key_list_view
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import set_plan
 
@@ -70,7 +72,15 @@ def seed(svc: Services) -> SeedResult:
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (SEED_META_KEY, json.dumps(record)),
         )
+    _report_provisioned_keys(svc, result, record["keys"])
     return result
+
+
+def _report_provisioned_keys(svc: Services, result: SeedResult, key_ids: dict[str, str]) -> None:
+    """The seeded keys are the keys an account had before the run: the key-list view hears of them (a seam)."""
+    view = key_list_view(svc)
+    for name, key_id in key_ids.items():
+        view.provisioned(key_id, result.team_api_key if name == "team" else result.identities[name].api_key)
 
 
 def _seed_fresh(conn: sqlite3.Connection, svc: Services, now: datetime) -> tuple[SeedResult, dict]:
@@ -153,6 +163,7 @@ def _seed_fresh(conn: sqlite3.Connection, svc: Services, now: datetime) -> tuple
     }
     _seed_messages(conn, owner, team_id, outsider, instances, now)
     _seed_payments(conn, owner, now)
+    _seed_webhook(conn, owner, now)
     result = SeedResult(identities, team_id, team_key.secret, other_team_id, False, instances)
     record = {
         "users": {n: i.user_id for n, i in identities.items()},
@@ -198,6 +209,19 @@ def _seed_messages(
             created_at=iso(now - timedelta(minutes=60 - n)),
             provider_message_id=f"seed-{secrets.token_hex(6)}",
         )
+
+
+def _seed_webhook(conn: sqlite3.Connection, owner: str, now: datetime) -> None:
+    """One endpoint of the owner, there before the run (a list holds more than what a check creates)."""
+    from msgflash_reference.routes.webhooks import signing_secret  # routes import after the `rid` convertor
+
+    stamp = iso(now)
+    conn.execute(
+        """INSERT INTO webhooks (id, workspace_id, owner_id, url, events, secret, active, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)""",
+        (new_id(), owner, owner, "https://hooks.seed.msgflash.test/owner", json.dumps(["message.delivered"]),
+         signing_secret(), stamp, stamp),
+    )
 
 
 def _seed_payments(conn: sqlite3.Connection, owner: str, now: datetime) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -23,11 +24,15 @@ from fixtures.assertions import check, expect_error
 from fixtures.clients import Actor, Harness
 from fixtures.errors import NotCovered, not_covered
 from fixtures.factories import DataFactory
+from suites.areas.secrets_shown import known_key_secrets, shown_secrets
 from suites.key_scoping.console_keys import (
+    KEY_USAGE_PATH,
     PERSONAL_KEYS_PATH,
     CreatedKey,
     create_key,
+    key_prefix_findings,
     listed_keys,
+    listed_rows,
     revoke_key,
     team_keys_path,
 )
@@ -140,27 +145,36 @@ def test_personal_key_secret_format(console_personal_key: CreatedKey) -> None:
           f"^msgf_live_[0-9a-f]{{64}}$ (length {len(secret)}, starts {secret[:10]!r})", guarantee="AUTH-05")
 
 
+def _check_key_list(harness: Harness, console: httpx.Client, path: str, *, created: list[CreatedKey],
+                    profile_key: str | None, shown_breaks: tuple[str, ...]) -> None:
+    """AUTH-13 as a property of the whole list, in one GET: no full secret of any key anywhere in the answer
+    (`shown_breaks`: the guarantees a shown secret breaks), and every keyPrefix the suite can check is one."""
+    response, body = listed_keys(console, path)
+    check(response.status_code == 200 and isinstance(body, dict) and isinstance(body.get("data"), list | dict),
+          f"GET {path}: expected 200 with data, got {response.status_code}", guarantee="AUTH-13")
+    shown = shown_secrets(body, known_key_secrets(harness))
+    check(not shown, f"GET {path}: the key list shows a full secret (a secret is shown only once, at creation): "
+                     + _few(shown), guarantee=shown_breaks)
+    wrong = key_prefix_findings(harness, listed_rows(body), created=created, profile_key=profile_key)
+    check(not wrong, f"GET {path}: the key list must show each key's keyPrefix: " + _few(wrong),
+          guarantee="AUTH-13")
+
+
+def _few(found: list[str], shown: int = 5) -> str:
+    return "; ".join(found[:shown]) + (f" (+{len(found) - shown} more)" if len(found) > shown else "")
+
+
 @pytest.mark.guarantee("AUTH-05", "AUTH-13")
-def test_key_list_never_shows_the_secret(owner: Actor, console_personal_key: CreatedKey) -> None:
-    response, body = listed_keys(owner.console, PERSONAL_KEYS_PATH)
-    check(response.status_code == 200 and isinstance(body, dict) and "data" in body,
-          f"GET {PERSONAL_KEYS_PATH}: expected 200 with data, got {response.status_code}",
-          guarantee="AUTH-13")
-    check(console_personal_key.secret not in response.text,
-          f"GET {PERSONAL_KEYS_PATH}: the list shows the full secret of key {console_personal_key.id} "
-          "(a secret is shown only once, at creation)", guarantee=("AUTH-05", "AUTH-13"))
-    rows = body["data"] if isinstance(body["data"], list) else body["data"].get("apiKeys", [])
-    row = next((r for r in rows if isinstance(r, dict) and r.get("id") == console_personal_key.id), None)
-    check(row is not None, f"GET {PERSONAL_KEYS_PATH}: the key {console_personal_key.id} just created is not "
-                           "listed", guarantee="AUTH-13")
-    prefix = row.get("keyPrefix") if row else None
-    check(isinstance(prefix, str) and console_personal_key.secret.startswith(prefix) and len(prefix) < 74,
-          f"GET {PERSONAL_KEYS_PATH}: keyPrefix {prefix!r} is not a strict prefix of the key's secret",
-          guarantee="AUTH-13")
+def test_key_list_never_shows_the_secret(harness: Harness, owner: Actor, console_personal_key: CreatedKey) -> None:
+    """No row of the owner's key lists (the list and its usage report) shows a secret, whoever made the key:
+    the one just created, the profile's key in use, any older one."""
+    for path in (PERSONAL_KEYS_PATH, KEY_USAGE_PATH):
+        _check_key_list(harness, owner.console, path, created=[console_personal_key], profile_key="owner.api_key",
+                        shown_breaks=("AUTH-05", "AUTH-13"))
 
 
 @pytest.mark.guarantee("AUTH-06", "AUTH-13")
-def test_team_key_secret_format(owner: Actor, team, factory: DataFactory) -> None:
+def test_team_key_secret_format(harness: Harness, owner: Actor, team, factory: DataFactory) -> None:
     if not owner.identity.has_console:
         not_covered("needs the owner's console login (jwt or email+password)")
     path = team_keys_path(team.id)
@@ -168,9 +182,12 @@ def test_team_key_secret_format(owner: Actor, team, factory: DataFactory) -> Non
     check(key.secret.startswith("msgf_team_"),
           f"POST {path}: data.secret of a new team key does not start with msgf_team_ "
           f"(starts {key.secret[:10]!r})", guarantee="AUTH-06")
-    response, _ = listed_keys(owner.console, path)
-    check(response.status_code != 200 or key.secret not in response.text,
-          f"GET {path}: the team key list shows the full secret of key {key.id}", guarantee="AUTH-13")
+    profile_key = "team.api_key" if team.api_key is not None else None
+    # The team's keys in every console list: the legacy team route, the unified one and its usage report.
+    _check_key_list(harness, owner.console, path, created=[key], profile_key=profile_key, shown_breaks=("AUTH-13",))
+    in_team = owner.client("console", team_id=team.id)
+    for unified in (PERSONAL_KEYS_PATH, KEY_USAGE_PATH):
+        _check_key_list(harness, in_team, unified, created=[key], profile_key=profile_key, shown_breaks=("AUTH-13",))
 
 
 # -- a resource the key's role may not use -----------------------------------------------------------------

@@ -131,20 +131,44 @@ def _contacts_with_phone(owner: Actor, phone: str) -> list[dict[str, Any]]:
     return [c for c in (data.get("contacts") or []) if isinstance(c, dict) and c.get("phone") == phone]
 
 
+def _tagged_matches(owner: Actor, term: str, tag: str) -> list[dict[str, Any]]:
+    """Contacts found by `term` (name or phone) that carry `tag`: what the import made of an entry."""
+    data = expect_ok(owner.api.get(CONTACTS, params={"search": term, "limit": 100}), guarantee="LKP-08")
+    return [c for c in (data.get("contacts") or []) if isinstance(c, dict) and tag in (c.get("tags") or [])]
+
+
+def _named_by_the_answer(owner: Actor, answer: Any) -> list[dict[str, Any]]:
+    """The contacts the import answer says it made (`contactIds`, the reference's answer; [] when absent)."""
+    ids = answer.get("contactIds") if isinstance(answer, dict) else None
+    made = []
+    for contact_id in ids if isinstance(ids, list) else []:
+        response = owner.api.get(f"{CONTACTS}/{contact_id}")
+        if response.status_code == 200:
+            made.append(expect_ok(response, guarantee="LKP-08"))
+    return [c for c in made if isinstance(c, dict) and isinstance(c.get("id"), str)]
+
+
 @pytest.mark.guarantee("LKP-08")
 def test_only_numbers_on_whatsapp_are_imported(owner: Actor, factory: DataFactory,
                                                sync_lookup: tuple[list[str], dict[str, Any]]) -> None:
+    """Every contact the import made is a number on WhatsApp (the property, over the whole lookup: the numbers
+    not on WhatsApp and the invalid entries alike, and every contact the answer names); every number on
+    WhatsApp is imported with the tag (the positive control)."""
     _, data = sync_lookup
     tag = factory.name("imported")
-    expect_ok(owner.api.post(f"{LOOKUPS}/{data['lookupId']}/import-contacts", json={"tag": tag}),
-              guarantee="LKP-08")
+    answer = expect_ok(owner.api.post(f"{LOOKUPS}/{data['lookupId']}/import-contacts", json={"tag": tag}),
+                       guarantee="LKP-08")
     result = data["result"]
+    on_whatsapp = set(result["onWhatsApp"])
     found = {phone: _contacts_with_phone(owner, phone) for phone in [*result["onWhatsApp"], *result["notOnWhatsApp"]]}
-    for contacts in found.values():
-        for contact in contacts:
-            factory.track(owner.api, "contact", f"{CONTACTS}/{contact['id']}", contact["id"])  # type: ignore[arg-type]
+    from_invalid = {entry: _tagged_matches(owner, entry, tag) for entry in result.get("invalid") or []}
+    named = _named_by_the_answer(owner, answer)
+    for contact in [c for contacts in (*found.values(), *from_invalid.values()) for c in contacts] + named:
+        factory.track(owner.api, "contact", f"{CONTACTS}/{contact['id']}", contact["id"])  # type: ignore[arg-type]
     imported_wrongly = [p for p in result["notOnWhatsApp"] if found[p]]
-    check(not imported_wrongly, f"import-contacts made contacts of numbers not on WhatsApp: {imported_wrongly}",
+    imported_wrongly += [f"{entry!r} (invalid)" for entry, contacts in from_invalid.items() if contacts]
+    imported_wrongly += [f"contact {c['id']} ({c.get('phone')!r})" for c in named if c.get("phone") not in on_whatsapp]
+    check(not imported_wrongly, f"import-contacts made contacts of entries not on WhatsApp: {imported_wrongly}",
           guarantee="LKP-08")
     not_imported = [p for p in result["onWhatsApp"] if not any(tag in (c.get("tags") or []) for c in found[p])]
     check(not not_imported, f"import-contacts did not import (with the tag) these numbers on WhatsApp: "

@@ -21,6 +21,7 @@ from msgflash_compliance.contract.plans import plan
 from msgflash_compliance.profile import TargetProfile
 from suites.areas.common import missing_fields, require_sandbox, require_writes, track_wrong_create
 from suites.areas.sandbox import on_plan
+from suites.areas.secrets_shown import secret_fields, shown_secrets
 from suites.areas.shapes import WEBHOOK_CREATED_FIELDS
 from suites.key_scoping.sandbox_controls import plan_code
 
@@ -43,6 +44,9 @@ def _listed(client: Any) -> list[dict[str, Any]]:
 @pytest.mark.smoke
 @pytest.mark.guarantee("WH-01")
 def test_the_secret_is_shown_at_creation_only(owner: Actor, factory: DataFactory) -> None:
+    """The create answer holds the secret; no other answer does: the list holds no endpoint's secret, whoever
+    made the endpoint (no secret-named field with a value in any row, the new secret nowhere; the positive
+    control: the new endpoint is listed once), nor does the answer of deleting it."""
     webhook = factory.webhook(owner.api, events=["message.delivered"])
     missing = missing_fields(webhook, WEBHOOK_CREATED_FIELDS)
     check(not missing, f"POST {WEBHOOKS}: the create answer lacks {missing}", guarantee="WH-01")
@@ -50,11 +54,17 @@ def test_the_secret_is_shown_at_creation_only(owner: Actor, factory: DataFactory
           f"POST {WEBHOOKS}: the signing secret is not a string of at least 16 characters", guarantee="WH-01")
     check(webhook["events"] == ["message.delivered"], f"POST {WEBHOOKS}: events came back {webhook['events']!r}",
           guarantee="WH-01")
-    rows = [w for w in _listed(owner.api) if w.get("id") == webhook["id"]]
-    check(len(rows) == 1, f"GET {WEBHOOKS}: the new endpoint is not listed once", guarantee="WH-01")
-    shown = [k for k, v in rows[0].items() if k == "secret" or v == webhook["secret"]]
-    check(not shown, f"GET {WEBHOOKS}: the list shows the signing secret (field {shown}); it is returned only "
-          "when the endpoint is created", guarantee="WH-01")
+    rows = _listed(owner.api)
+    check(sum(w.get("id") == webhook["id"] for w in rows) == 1, f"GET {WEBHOOKS}: the new endpoint is not listed "
+          "once", guarantee="WH-01")
+    known = [("the new endpoint's secret", webhook["secret"])]
+    shown = secret_fields(rows) + shown_secrets(rows, known)
+    check(not shown, f"GET {WEBHOOKS}: the list shows signing secrets ({'; '.join(sorted(set(shown))[:5])}); a "
+          "secret is returned only when its endpoint is created", guarantee="WH-01")
+    removed = expect_ok(owner.api.delete(f"{WEBHOOKS}/{webhook['id']}"), guarantee="WH-01")  # the other answer
+    shown = secret_fields(removed) + shown_secrets(removed, known)
+    check(not shown, f"DELETE {WEBHOOKS}/{{id}}: the answer shows the signing secret ({'; '.join(shown[:3])}); a "
+          "secret is returned only when its endpoint is created", guarantee="WH-01")
 
 
 @pytest.mark.guarantee("WH-02")

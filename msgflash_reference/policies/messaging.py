@@ -14,6 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from fastapi.responses import JSONResponse
+
+from msgflash_reference.envelopes import deleted, ok
 from msgflash_reference.errors import ApiError
 from msgflash_reference.faults import Fault
 from msgflash_reference.message_store import message_view
@@ -94,6 +97,10 @@ class WebhookShapes:
         listed = WebhookShapes.listed(self, row)
         return {"id": row["id"], "url": row["url"], "secret": row["secret"], **listed}
 
+    def removed(self, webhook_id: str, row: sqlite3.Row | None) -> JSONResponse:
+        """The DELETE answer (G4): `{id, deleted: true}`; `row` is the endpoint as it is now (deleted)."""
+        return deleted(webhook_id)
+
 
 class WebhookRemoval:
     def remove(self, conn: sqlite3.Connection, webhook_id: str, now_iso: str) -> None:
@@ -113,8 +120,9 @@ class LookupRules:
     def is_async(self, count: int) -> bool:
         return count >= self.async_threshold if self.threshold_inclusive else count > self.async_threshold
 
-    def importable(self, on_whatsapp: list[str], not_on_whatsapp: list[str]) -> list[str]:
-        return list(on_whatsapp)
+    def importable(self, result: dict[str, list[str]]) -> list[str]:
+        """`result`: the lookup's {onWhatsApp, notOnWhatsApp, invalid}; only the numbers on WhatsApp."""
+        return list(result["onWhatsApp"])
 
 
 @dataclass(frozen=True)
@@ -175,6 +183,31 @@ class _SecretListed(WebhookShapes):
         return {**super().listed(row), "secret": row["secret"]}
 
 
+class _OlderEndpointsFromTheRow(WebhookShapes):
+    """The list serialises the endpoints this process created from its create cache (no secret) and the older
+    ones (there before the server started: the seed's) from the whole row, secret included."""
+
+    def __init__(self) -> None:
+        self.made_here: set[str] = set()
+
+    def created(self, row: sqlite3.Row) -> dict[str, Any]:
+        self.made_here.add(row["id"])
+        return super().created(row)
+
+    def listed(self, row: sqlite3.Row) -> dict[str, Any]:
+        view = super().listed(row)
+        return view if row["id"] in self.made_here else {**view, "secret": row["secret"]}
+
+
+class _RemovedEchoesTheEndpoint(WebhookShapes):
+    """The DELETE answer reuses the create serializer for "what was removed": the secret comes back too."""
+
+    def removed(self, webhook_id: str, row: sqlite3.Row | None) -> JSONResponse:
+        if row is None:
+            return super().removed(webhook_id, row)
+        return ok({"id": webhook_id, "deleted": True, "webhook": self.created(row)})
+
+
 class _DeactivateOnly(WebhookRemoval):
     """ "Deletes" by switching the endpoint off: it stays listed, and deleting it again succeeds again."""
 
@@ -184,8 +217,17 @@ class _DeactivateOnly(WebhookRemoval):
 
 @dataclass(frozen=True)
 class _ImportEveryValidNumber(LookupRules):
-    def importable(self, on_whatsapp: list[str], not_on_whatsapp: list[str]) -> list[str]:
-        return [*on_whatsapp, *not_on_whatsapp]
+    def importable(self, result: dict[str, list[str]]) -> list[str]:
+        return [*result["onWhatsApp"], *result["notOnWhatsApp"]]
+
+
+@dataclass(frozen=True)
+class _ImportAllButNotOnWhatsApp(LookupRules):
+    """Imports by exclusion: every entry of the lookup but those reported not on WhatsApp, so the invalid
+    entries become contacts too (as given)."""
+
+    def importable(self, result: dict[str, list[str]]) -> list[str]:
+        return [*result["onWhatsApp"], *result["invalid"]]
 
 
 def _messaging(**changes: Any) -> Callable[[Policies], Policies]:
@@ -233,6 +275,19 @@ FAULTS: tuple[Fault, ...] = (
         _messaging(webhook_shapes=_SecretListed()),
     ),
     Fault(
+        "webhook-list-shows-older-secrets",
+        ("WH-01",),
+        "GET /api/v1/webhooks shows the signing secret of the endpoints that existed before the server started "
+        "(the seeded one), not of those created since",
+        lambda p: _messaging(webhook_shapes=_OlderEndpointsFromTheRow())(p),  # one create cache per server
+    ),
+    Fault(
+        "webhook-delete-echoes-secret",
+        ("WH-01",),
+        "DELETE /api/v1/webhooks/{id} answers the removed endpoint as created, signing secret included",
+        _messaging(webhook_shapes=_RemovedEchoesTheEndpoint()),
+    ),
+    Fault(
         "webhook-delete-leaves-readable",
         ("WH-07",),
         "DELETE only deactivates the endpoint: it stays listed and a second DELETE succeeds again",
@@ -273,5 +328,11 @@ FAULTS: tuple[Fault, ...] = (
         ("LKP-08",),
         "import-contacts also turns the numbers that are not on WhatsApp into contacts",
         _messaging(lookups=_ImportEveryValidNumber()),
+    ),
+    Fault(
+        "lookup-import-invalid-entries",
+        ("LKP-08",),
+        "import-contacts skips only the numbers not on WhatsApp: the lookup's invalid entries become contacts",
+        _messaging(lookups=_ImportAllButNotOnWhatsApp()),
     ),
 )

@@ -105,14 +105,23 @@ class AcceptRules:
 
 
 class KeyListView:
-    """GET /api/api-keys items: the stored row's view, never the secret (AUTH-13). `issued` hears of every new
-    secret (where a cache would hook in); the default keeps nothing."""
+    """The console key lists' items (GET /api/api-keys, GET /api/teams/:id/api-keys): the stored row's view,
+    never the secret (AUTH-13). `issued` hears of every secret the create routes return, `provisioned` of the
+    keys issued outside them (the seed's keys: those an account had before the run); the default keeps
+    nothing."""
 
     def issued(self, key_id: str, secret: str) -> None:
         return None
 
+    def provisioned(self, key_id: str, secret: str) -> None:
+        return None
+
     def listed(self, view: dict[str, Any]) -> dict[str, Any]:
         return view
+
+    def usage_listed(self, view: dict[str, Any]) -> dict[str, Any]:
+        """A row of GET /api/api-keys/usage: the list's view plus the counters."""
+        return self.listed(view)
 
 
 DEFAULT_ASSIGNMENT_GATE = AssignmentGate()
@@ -271,6 +280,33 @@ class _ListShowsFreshSecrets(KeyListView):
         return view if secret is None else {**view, "key": secret}
 
 
+class _ListShowsUnseenSecrets(KeyListView):
+    """"Shown only once", counted per key: a secret stays revealable until a create answer has shown it, so the
+    keys made outside the create routes (at signup, by provisioning: the seed) list their secret as `key`. The
+    key the caller just created was shown, so its row is clean."""
+
+    def __init__(self) -> None:
+        self.unseen: dict[str, str] = {}
+
+    def provisioned(self, key_id: str, secret: str) -> None:
+        self.unseen[key_id] = secret
+
+    def listed(self, view: dict[str, Any]) -> dict[str, Any]:
+        secret = self.unseen.get(view["id"])
+        return view if secret is None else {**view, "key": secret}
+
+
+class _UsageShowsUnseenSecrets(_ListShowsUnseenSecrets):
+    """The usage report joins its own copy of the key rows (the lists were fixed, this one was not): the keys
+    never shown by a create answer come with their secret as `key` there."""
+
+    def listed(self, view: dict[str, Any]) -> dict[str, Any]:
+        return view
+
+    def usage_listed(self, view: dict[str, Any]) -> dict[str, Any]:
+        return super().listed(view)
+
+
 def _teams_plan_gate_as_cap(policies: Policies) -> Policies:
     """The teams cap lost its "not on this plan" code: a plan with 0 teams is just "at the limit"."""
     cap = replace(DEFAULT_CAPS["teams"], unavailable_code=None)
@@ -380,5 +416,19 @@ FAULTS: tuple[Fault, ...] = (
         ("AUTH-13",),
         "GET /api/api-keys lists the full secret as `key` for keys created since the server started",
         lambda p: p.with_extra("key_list_view", _ListShowsFreshSecrets()),  # one secret cache per server
+    ),
+    Fault(
+        "key-list-shows-unseen-secrets",
+        ("AUTH-13",),
+        "the console key lists show the full secret as `key` for keys never shown by a create answer (the "
+        "seeded ones: the profile's keys), not for the keys created through the console",
+        lambda p: p.with_extra("key_list_view", _ListShowsUnseenSecrets()),
+    ),
+    Fault(
+        "key-usage-shows-unseen-secrets",
+        ("AUTH-13",),
+        "GET /api/api-keys/usage shows the full secret as `key` for the keys never shown by a create answer (the "
+        "seeded ones); the key lists are clean",
+        lambda p: p.with_extra("key_list_view", _UsageShowsUnseenSecrets()),
     ),
 )

@@ -148,11 +148,12 @@ def key_usage(ctx: ConsoleContext, svc: Svc, periodKey: str | None = None) -> JS
             )
         }
     items = []
+    view = key_list_view(svc)
     for row in rows:
         hit = usage.get(row["id"])
         items.append(
             {
-                **key_row_view(row),
+                **view.usage_listed(key_row_view(row)),
                 "requestCount": hit["request_count"] if hit else 0,
                 "lastRequestAt": hit["last_request_at"] if hit else None,
             }

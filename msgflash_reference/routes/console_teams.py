@@ -24,7 +24,7 @@ from msgflash_reference.ids import parse_id
 from msgflash_reference.plan_rules import CapScope
 from msgflash_reference.policies.console import team_lifecycle
 from msgflash_reference.policies.roles import Action, role_matrix
-from msgflash_reference.policies.team_faults import invite_checks, team_answers, team_creation
+from msgflash_reference.policies.team_faults import invite_checks, key_list_view, team_answers, team_creation
 from msgflash_reference.routes import console_invitations
 from msgflash_reference.routes.console_invitations import InviteBody
 from msgflash_reference.routes.console_keys import (
@@ -253,7 +253,8 @@ def list_team_keys(team_id: str, user: ConsoleSession, svc: Svc) -> JSONResponse
     member = team_membership(svc, user, team_id)
     member.require(svc, Action.API_KEYS_MANAGE)
     with svc.db.read() as conn:
-        return ok([key_row_view(r) for r in workspace_keys(conn, team_id=member.team_id, user_id=user.id)])
+        rows = workspace_keys(conn, team_id=member.team_id, user_id=user.id)
+    return ok([key_list_view(svc).listed(key_row_view(r)) for r in rows])
 
 
 @router.post("/api/teams/{team_id:rid}/api-keys")

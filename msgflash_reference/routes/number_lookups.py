@@ -206,7 +206,7 @@ def import_lookup_contacts(
         if row["status"] != "done":
             raise ApiError("BAD_REQUEST", f"Only a done lookup can be imported (this one is {row['status']})")
         result = result_of(row)
-        numbers = messaging_policies(svc).lookups.importable(result["onWhatsApp"], result["notOnWhatsApp"])
+        numbers = messaging_policies(svc).lookups.importable(result)
         summary = _import(conn, ctx, numbers, tag, iso(svc.clock.now()))
     return ok(
         {

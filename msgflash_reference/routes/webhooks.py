@@ -21,7 +21,7 @@ from pydantic import Field
 from msgflash_reference.auth import WorkspaceKey
 from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso
-from msgflash_reference.envelopes import created, deleted, ok
+from msgflash_reference.envelopes import created, ok
 from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id, parse_id
 from msgflash_reference.message_content import URL_MAX, NonNullBody
@@ -105,4 +105,5 @@ def delete_webhook(ctx: WorkspaceKey, svc: Svc, webhook_id: str) -> JSONResponse
     with svc.db.transaction() as conn:
         webhook_deletion(svc).delete(conn, svc.policies.ownership, messaging_policies(svc).webhook_removal, wid,
                                      ctx.workspace_id, iso(svc.clock.now()))
-    return deleted(wid)
+        row = conn.execute("SELECT * FROM webhooks WHERE id = ? AND workspace_id = ?", (wid, ctx.workspace_id))
+        return messaging_policies(svc).webhook_shapes.removed(wid, row.fetchone())

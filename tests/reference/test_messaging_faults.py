@@ -47,6 +47,17 @@ def secret_listed(s: RunningServer) -> bool:
     return any("secret" in w for w in data(client.get("/api/v1/webhooks")))
 
 
+def secrets_listed_without_a_create(s: RunningServer) -> bool:
+    """Only the seed's endpoint is there: its secret must not be listed either."""
+    return any("secret" in w for w in data(api(s, "owner").get("/api/v1/webhooks")))
+
+
+def delete_answer_has_secret(s: RunningServer) -> bool:
+    client = api(s, "owner")
+    made = data(client.post("/api/v1/webhooks", json=HOOK), 201)
+    return made["secret"] in client.delete(f"/api/v1/webhooks/{made['id']}").text
+
+
 def second_delete(s: RunningServer) -> int:
     client = api(s, "owner")
     made = data(client.post("/api/v1/webhooks", json=HOOK), 201)
@@ -110,12 +121,22 @@ def imported_count(s: RunningServer) -> int:
     return data(client.post(f"/api/v1/number-lookups/{lookup['lookupId']}/import-contacts"))["imported"]
 
 
+def imported_with_an_invalid_entry(s: RunningServer) -> int:
+    client = api(s, "owner")
+    lookup = data(
+        client.post("/api/v1/number-lookups", json={"instanceId": owner_instance(s), "numbers": ["+33612345679", "12"]})
+    )
+    return data(client.post(f"/api/v1/number-lookups/{lookup['lookupId']}/import-contacts"))["imported"]
+
+
 CASES: dict[str, tuple[Probe, Any]] = {  # fault -> (probe, what a clean server answers)
     "send-missing-field": (send_fields, True),
     "invalid-destination-500": (send_to_letters, 422),
     "outbound-quota-unenforced": (send_at_quota, 429),
     "template-variables-trusted": (template_variables, ["custom.a"]),
     "webhook-secret-in-list": (secret_listed, False),
+    "webhook-list-shows-older-secrets": (secrets_listed_without_a_create, False),
+    "webhook-delete-echoes-secret": (delete_answer_has_secret, False),
     "webhook-delete-leaves-readable": (second_delete, 404),
     "webhooks-cap-off-by-one": (fourth_starter_webhook, 403),
     "campaign-plan-gate-off": (free_campaign, 403),
@@ -123,6 +144,7 @@ CASES: dict[str, tuple[Probe, Any]] = {  # fault -> (probe, what a clean server 
     "campaign-pause-any-status": (pause_twice, 400),
     "lookup-sync-threshold-off-by-one": (hundred_numbers, 202),
     "lookup-import-all-numbers": (imported_count, 1),
+    "lookup-import-invalid-entries": (imported_with_an_invalid_entry, 1),
 }
 
 
