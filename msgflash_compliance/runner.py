@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 import pytest
 
+from fixtures.interrupts import STOP, stop_signals
 from msgflash_compliance import __version__
 from msgflash_compliance.contract.paths import PROJECT_ROOT
 from msgflash_compliance.errors import TargetBroken, UsageError
@@ -59,6 +60,7 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
     print(f"hypothesis seed: {seed} (replay with --seed {seed})", flush=True)
     reports_dir = Path(args.reports_dir).absolute()  # pytest may resolve relative paths elsewhere
     with (
+        stop_signals(),  # SIGINT/SIGTERM stop the checks at a request boundary, never the cleanup or the reports
         tempfile.TemporaryDirectory(prefix="msgflash-run-") as scratch,
         _target(args, Path(scratch)) as target,
     ):
@@ -291,7 +293,7 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
         run_id=inputs.run_id, seed=inputs.seed, started_at=inputs.started_at,
         duration_seconds=inputs.duration,
         requests=stream.facts.requests, pace_floor_seconds=pace_floor(stream.facts),
-        settings=inputs.settings, exit_code=int(code), notes=tuple(notes),
+        settings=inputs.settings, exit_code=int(code), notes=tuple(notes), outcome=run_outcome(stream.facts),
     )
     write_compliance_json(reports_dir / "compliance.json", run, verdicts)
     write_compliance_md(reports_dir / "compliance.md", run, verdicts)
@@ -319,6 +321,12 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
     return int(code)
 
 
+def run_outcome(facts: Any) -> str:
+    if facts.interrupted or STOP.requested:
+        return "interrupted"
+    return "stopped" if facts.stop_reason else "completed"
+
+
 def pace_floor(facts: Any) -> float:
     """Seconds the busiest credential needed at the harness pace: what a rate-limited run cannot beat."""
     if not facts.paced_requests or facts.pace_rate <= 0:
@@ -334,8 +342,8 @@ def exit_code(pytest_code: int, counts: dict[str, int], facts: Any) -> tuple[Exi
         return ExitCode.USAGE, [*notes, "pytest rejected its arguments (see above)"]
     if pytest_code == pytest.ExitCode.INTERNAL_ERROR:
         return ExitCode.BROKEN, [*notes, "pytest internal error (see above)"]
-    if facts.interrupted:
-        return ExitCode.BROKEN, [*notes, "interrupted"]
+    if facts.interrupted or STOP.requested:
+        return ExitCode.BROKEN, [*notes, f"interrupted ({STOP.requested or 'SIGINT'})"]
     if facts.collection_errors:
         return ExitCode.USAGE, [*notes, "the suites could not be collected (see the errors above)"]
     if pytest_code == pytest.ExitCode.NO_TESTS_COLLECTED:

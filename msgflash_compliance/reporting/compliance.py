@@ -30,6 +30,7 @@ class RunInfo:
     settings: dict[str, str]
     exit_code: int
     notes: tuple[str, ...] = ()
+    outcome: str = "completed"  # or "interrupted" (SIGINT/SIGTERM), "stopped" (budget, wall-clock limit)
 
 
 def compliance_document(run: RunInfo, verdicts: list[GuaranteeVerdict]) -> dict[str, object]:
@@ -46,6 +47,7 @@ def compliance_document(run: RunInfo, verdicts: list[GuaranteeVerdict]) -> dict[
         # The least time the run could take at its per-key pace: the busiest credential's requests / rate.
         "pace_floor_seconds": round(run.pace_floor_seconds, 2),
         "exit_code": run.exit_code,
+        "outcome": run.outcome,
         "settings": run.settings,
         "notes": list(run.notes),
         "summary": count_verdicts(verdicts),
@@ -71,7 +73,7 @@ def write_compliance_md(path: Path, run: RunInfo, verdicts: list[GuaranteeVerdic
         f"- suite: {run.suite}, version {run.suite_version}, run {run.run_id}",
         f"- started: {run.started_at}, duration {run.duration_seconds:.1f} s, {run.requests} requests",
         f"- hypothesis seed: {run.seed} (replay with `msgflash-compliance run --seed {run.seed}`)",
-        f"- exit code: {run.exit_code}",
+        f"- exit code: {run.exit_code}" + ("" if run.outcome == "completed" else f" (run {run.outcome})"),
         *(f"- note: {note}" for note in run.notes),
         "",
         "## Summary",
