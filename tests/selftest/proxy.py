@@ -10,7 +10,8 @@ requests a rule picks (`proxy.inject(Fault(...), match=..., count=...)`), which 
     html-200       an HTML page with status 200 (a captive portal, a login wall)
     wrong-type     status 200, `text/plain`, a body that is not the API's JSON (a load balancer's "OK")
     rate-limited   429 API_RATE_LIMIT_EXCEEDED with Retry-After: 1 (someone else spending the key)
-    down           the listening socket closes for `seconds` (connection refused), then opens again
+    down           the connection drops unanswered and the listening socket closes for `seconds` (connections
+                   refused), then opens again on the same port: a target that goes away mid-run and comes back
 
 The proxy runs in a thread of the test process; the compliance run (a subprocess) targets it through a profile
 whose base_url is the proxy's (`profile_via`). It speaks just enough HTTP/1.1 for httpx: one request per
@@ -124,8 +125,7 @@ class FaultyProxy:
 
     async def _outage(self, seconds: float) -> None:
         assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
+        self._server.close()  # the listening socket only: connections in progress finish
         self.seen.append(f"down for {seconds:g} s")
 
         async def back() -> None:
@@ -164,6 +164,10 @@ class FaultyProxy:
 
     async def _answer(self, writer: asyncio.StreamWriter, fault: Fault | None, method: str, target: str,
                       headers: list[tuple[str, str]], body: bytes) -> None:
+        if fault is not None and fault.kind == "down":
+            await self._outage(fault.seconds)
+            writer.transport.abort()
+            return None
         if fault is not None and fault.kind == "gateway":
             page = GATEWAY_PAGE.replace(b"{status}", str(fault.status).encode())
             return await _write(writer, fault.status, [("content-type", "text/html")], page)
