@@ -11,8 +11,11 @@ import pytest
 import tomli_w
 
 from msgflash_compliance import cli
+from msgflash_compliance.contract.catalog import load_catalog
+from msgflash_compliance.contract.paths import CATALOG_PATH, SPEC_PATH
 from msgflash_compliance.exit_codes import ExitCode
 from msgflash_compliance.reporting import allure_files
+from msgflash_compliance.reporting.replay import sha256_of
 from msgflash_compliance.runner import run_command
 from tests.harness.conftest import profile_document
 from tests.harness.live_server import VALID_KEY, LiveServer, free_port
@@ -66,11 +69,13 @@ def test_a_compliant_run_exits_0_and_writes_every_report(suite: Path, profile_pa
     code = run_command(args(profile_path, reports, "AUTH-01", "ENV-01"), suites_dir=suite)
     out = capsys.readouterr().out
     assert code == ExitCode.COMPLIANT
-    assert "hypothesis seed: 7 (replay with --seed 7)" in out
+    assert f"replay with: msgflash-compliance run --profile {profile_path} --guarantee AUTH-01 --guarantee ENV-01 " \
+        "--seed 7 -- -q" in out
     assert "guarantees: 2 passed, 0 failed, 0 broken, 2 skipped" in out
     assert VALID_KEY not in out
 
     document = json.loads((reports / "compliance.json").read_text())
+    catalog = load_catalog()
     verdicts = {g["id"]: g for g in document["guarantees"]}
     assert verdicts["AUTH-01"]["verdict"] == "passed"
     assert [t.rsplit("/", 1)[-1] for t in verdicts["AUTH-01"]["tests"]] == ["test_fake.py::test_no_key"]
@@ -79,12 +84,29 @@ def test_a_compliant_run_exits_0_and_writes_every_report(suite: Path, profile_pa
     assert verdicts["TEAM-04"]["verdict"] == "not_covered"
     assert document["seed"] == 7 and document["requests"] == 2 and document["exit_code"] == 0
     assert document["settings"]["plan_lineup"] == "free-starter-pro-plus"
-    assert "| AUTH-01 | MUST | passed |" in (reports / "compliance.md").read_text()
+    markdown = (reports / "compliance.md").read_text()
+    assert "| AUTH-01 | MUST | passed |" in markdown
+    assert markdown.splitlines()[2].startswith("**PASSED** (exit 0): 0 failed, 0 broken, 2 passed")
+    assert "- selection: full suite, narrowed to guarantees AUTH-01, ENV-01; pytest arguments -q" in markdown
+    selection = document["selection"]
+    assert selection["guarantees"] == ["AUTH-01", "ENV-01"] and selection["narrowed"] is True
+    assert selection["profile"] == str(profile_path) and selection["seed"] == 7 and selection["fail_on"] == "should"
+    assert document["replay"].endswith("--seed 7 -- -q")
+    digests = document["checked_against"]
+    assert digests["openapi_sha256"] == sha256_of(SPEC_PATH) and digests["catalog_sha256"] == sha256_of(CATALOG_PATH)
     assert (reports / "junit.xml").exists()
     results = reports / "allure-results"
-    assert len(list(results.glob("*-result.json"))) == 2
+    tests = [json.loads(p.read_text()) for p in results.glob("*-result.json")]
+    ran = [r for r in tests if not r["fullName"].startswith("catalog#")]
+    assert len(ran) == 2
+    assert {r["name"] for r in ran} == {f"AUTH-01: {catalog.get('AUTH-01').statement}",
+                                        f"ENV-01: {catalog.get('ENV-01').statement}"}
+    assert all("Expected:" in r["description"] for r in ran)
+    unchecked = {label["value"] for r in tests if r["fullName"].startswith("catalog#")
+                 for label in r["labels"] if label["name"] == "story"}
+    assert unchecked == {g["id"] for g in document["guarantees"] if g["verdict"] in ("skipped", "not_covered")}
     assert (results / "categories.json").exists()
-    assert "setting.plan_lineup=free-starter-pro-plus" in (results / "environment.properties").read_text()
+    assert "plan_lineup=free-starter-pro-plus" in (results / "environment.properties").read_text()
     if allure_files.ALLURE_CLI.exists():
         assert (reports / "allure-report" / "index.html").exists()
     for path in reports.rglob("*"):
