@@ -345,6 +345,8 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
     categories = allure_files.write_categories(results_dir)
     started_ms = int(datetime.fromisoformat(inputs.started_at).timestamp() * 1000)
     allure_files.write_unchecked_results(results_dir, verdicts, started_ms, expected)
+    if baseline and baseline["known"]:
+        allure_files.mark_known(results_dir, known_tests(stream.results, set(baseline["known"])))
     allure_files.write_environment(results_dir, {
         "target": base_url + (" (embedded reference server)" if inputs.target.embedded else ""),
         "selection": selection.describe(),
@@ -374,6 +376,12 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
     _print_summary(counts, len(verdicts), stream.facts.requests, inputs, reports_dir, warning is None, notes)
     _print_attention(run, verdicts)
     return int(code)
+
+
+def known_tests(results: list[Any], known: set[str]) -> set[str]:
+    """Node ids of the failed tests whose violation names only baseline-accepted guarantees."""
+    return {r.nodeid for r in results
+            if r.outcome == "failed" and set(r.failed_guarantees or r.guarantees) <= known}
 
 
 def _print_attention(run: Any, verdicts: list[Any]) -> None:

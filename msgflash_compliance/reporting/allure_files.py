@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from msgflash_compliance.contract.paths import PROJECT_ROOT
-from msgflash_compliance.reporting.guarantee_text import guarantee_description
+from msgflash_compliance.reporting.guarantee_text import NODEID_LABEL, guarantee_description
 
 CATEGORIES_PATH = PROJECT_ROOT / "reports" / "categories.json"
 ALLURE_CLI = PROJECT_ROOT / "node_modules" / ".bin" / "allure"
 GENERATE_TIMEOUT_SECONDS = 300
 SEVERITY = {"MUST": "critical", "SHOULD": "normal", "INFO": "minor"}
+KNOWN_TAG = "known-deviation"
 TREE_LABELS = ("epic", "story")  # area → guarantee; the plugin labels every suite test with both
 HISTORY_LIMIT = 10  # runs kept in the history file (each holds every test's status)
 # The embedded data of a single-file report: d("widgets/tree.json","<base64>")
@@ -94,11 +95,27 @@ def write_unchecked_results(results_dir: Path, verdicts: Iterable[Any], started_
     return written
 
 
+def mark_known(results_dir: Path, nodeids: set[str]) -> int:
+    """Tag the results of tests that failed only on baseline-accepted guarantees (`known-deviation`), so the
+    report's first category gathers them apart from new violations. Returns how many were tagged."""
+    tagged = 0
+    for path in results_dir.glob("*-result.json"):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        labels = result.get("labels", [])
+        if not any(label.get("name") == NODEID_LABEL and label.get("value") in nodeids for label in labels):
+            continue
+        labels.append({"name": "tag", "value": KNOWN_TAG})
+        path.write_text(json.dumps(result) + "\n", encoding="utf-8")
+        tagged += 1
+    return tagged
+
+
 def allure_config(name: str, categories: list[dict[str, object]], history: Path | None,
                   attachments: Iterable[Path] = ()) -> dict[str, object]:
     config: dict[str, object] = {
         "name": name,
         "categories": categories,
+        "hideLabels": [NODEID_LABEL],
         "plugins": {"awesome": {"options": {"reportName": name, "singleFile": True, "groupBy": list(TREE_LABELS)}}},
     }
     if history is not None:

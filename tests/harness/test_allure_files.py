@@ -84,3 +84,12 @@ def test_the_tree_embedded_in_a_single_file_report_is_rewritten() -> None:
     fixed = tidy_tree(html, {})
     trees = [json.loads(base64.b64decode(part.split('","')[1])) for part in fixed.split('d("')[1:]]
     assert len(trees) == 2 and all(t["groupsById"]["err"]["groups"] == ["err.err10"] for t in trees)
+
+
+def test_the_expected_answer_reads_once() -> None:
+    from msgflash_compliance.contract.catalog import Expected
+    from msgflash_compliance.reporting.guarantee_text import expected_answer
+
+    assert expected_answer(Expected(status=401, code="UNAUTHORIZED", text="401 UNAUTHORIZED")) == "401 UNAUTHORIZED"
+    assert expected_answer(Expected(status=400, code="X", text="details named")) == "400 X: details named"
+    assert expected_answer(Expected(status=None, code=None, text="JSON body has data")) == "JSON body has data"

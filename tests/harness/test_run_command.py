@@ -249,6 +249,9 @@ def test_a_baseline_makes_a_failure_known_until_it_expires(suite: Path, profile_
     markdown = (reports / "compliance.md").read_text()
     assert "## Known deviations (baseline): 1" in markdown and "vendor ticket 7" in markdown
     assert "STALE (they pass now, remove them): AUTH-01" in markdown
+    results = [json.loads(p.read_text()) for p in (reports / "allure-results").glob("*-result.json")]
+    tagged = [r["name"] for r in results if {"name": "tag", "value": "known-deviation"} in r["labels"]]
+    assert tagged == [f"AUTH-02: {load_catalog().get('AUTH-02').statement}"]  # the Allure category's hook
 
     expired = _baseline(tmp_path, date.today())
     assert run_command(args(profile_path, reports, "AUTH-01", "AUTH-02", baseline=str(expired)),
