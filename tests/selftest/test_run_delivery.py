@@ -110,6 +110,8 @@ def test_the_html_report_opens_over_file_with_the_area_guarantee_tree(runs: Runs
     if not index.exists():
         pytest.skip(f"no HTML report (Allure CLI missing? run `make setup`): {tail(runs.fault_done, 3)}")
     assert not (index.parent / "data").exists()  # one self-contained file, no data folder to fetch
+    assert "msgflash-readable-metadata" in index.read_text(encoding="utf-8")  # settings keys wrap, not cut off
+    assert (runs.fault / "history.jsonl").stat().st_size > 0  # kept beside the reports for the next run's trend
     chromium = render_report.find_chromium()
     if chromium is None:
         pytest.skip("no Chromium: `apt-get install -y chromium` (or set CHROMIUM) to check the rendered report")
