@@ -147,8 +147,8 @@ def compliance_markdown(run: RunInfo, verdicts: list[GuaranteeVerdict]) -> str:
     lines += ["", "</details>", "", f"<details><summary>All {len(verdicts)} guarantees</summary>", "",
               "| id | level | verdict | statement | notes |", "|---|---|---|---|---|"]
     for v in sorted(verdicts, key=lambda v: (VERDICT_ORDER[v.verdict], v.id)):
-        notes = "; ".join(_one_line(clean_note(n)) for n in v.notes[:2])
-        lines.append(f"| {v.id} | {v.level} | {v.verdict} | {_cell(v.statement)} | {_cell(notes)} |")
+        note = _one_line(clean_note(v.notes[0]), 160) if v.notes else ""
+        lines.append(f"| {v.id} | {v.level} | {v.verdict} | {_cell(v.statement)} | {_cell(note)} |")
     lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
