@@ -7,7 +7,7 @@ and check what it shows: the area → guarantee tree.
 Writes a screenshot and the rendered DOM, prints the tree it found (area, then its guarantee nodes), and exits 1
 when the tree is missing, a guarantee node sits under another area, or an `--expect`ed ID is not in the tree.
 Chromium: `apt-get install -y chromium` (about 20 s); `--virtual-time-budget` lets the single-page app load its
-embedded data before the shot (without it the screenshot is blank).
+embedded data before the shot (without it the screenshot is blank). `$CHROMIUM` names another browser binary.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from pathlib import Path
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                  "--virtual-time-budget=5000")
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic")
+# Virtual milliseconds Chromium lets the page run before the shot: a full run's report embeds tens of MB of
+# evidence, which a loaded machine needs more than the usual 5000 to decode (the shot shows a spinner).
+BUDGET_MS = 20000
 RENDER_TIMEOUT_SECONDS = 120
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -38,11 +40,13 @@ def find_chromium() -> str | None:
     return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
 
 
-def render(chromium: str, index: Path, *, screenshot: Path | None, window: str = "1400,1300") -> str:
+def render(chromium: str, index: Path, *, screenshot: Path | None, window: str = "1400,1300",
+           budget_ms: int = BUDGET_MS) -> str:
     """The rendered DOM of `index` over file:// (and a screenshot when asked)."""
     url = index.absolute().as_uri()
     with tempfile.TemporaryDirectory(prefix="mfc-chromium-") as profile:
-        base = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={window}"]
+        base = [chromium, *CHROMIUM_FLAGS, f"--virtual-time-budget={budget_ms}", f"--user-data-dir={profile}",
+                f"--window-size={window}"]
         if screenshot is not None:
             subprocess.run([*base, f"--screenshot={screenshot}", url], capture_output=True,
                            timeout=RENDER_TIMEOUT_SECONDS, check=False)
@@ -132,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dom", type=Path, help="write the rendered DOM here")
     parser.add_argument("--expect", action="append", default=[], metavar="ID",
                         help="a guarantee ID that must show in the tree (repeatable)")
+    parser.add_argument("--budget-ms", type=int, default=BUDGET_MS,
+                        help=f"virtual time the page gets before the shot (default {BUDGET_MS})")
     args = parser.parse_args(argv)
     chromium = find_chromium()
     if chromium is None:
@@ -140,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.index.exists():
         print(f"render_report: {args.index} does not exist", file=sys.stderr)
         return 2
-    dom = render(chromium, args.index, screenshot=args.screenshot)
+    dom = render(chromium, args.index, screenshot=args.screenshot, budget_ms=args.budget_ms)
     if args.dom:
         args.dom.write_text(dom, encoding="utf-8")
     tree = parse_tree(dom)

@@ -93,3 +93,15 @@ def test_the_expected_answer_reads_once() -> None:
     assert expected_answer(Expected(status=401, code="UNAUTHORIZED", text="401 UNAUTHORIZED")) == "401 UNAUTHORIZED"
     assert expected_answer(Expected(status=400, code="X", text="details named")) == "400 X: details named"
     assert expected_answer(Expected(status=None, code=None, text="JSON body has data")) == "JSON body has data"
+
+
+def test_a_test_title_leads_with_its_guarantee_and_keeps_the_variant_once() -> None:
+    from types import SimpleNamespace
+
+    from msgflash_compliance.reporting.guarantee_text import allure_title
+
+    one = [SimpleNamespace(id="AUTH-01", statement="no key → 401")]
+    assert allure_title("test_no_key", "", one) == "AUTH-01: no key → 401"
+    many = [SimpleNamespace(id=f"ENV-0{n}", statement="s") for n in range(1, 6)]
+    assert allure_title("test_operation_conforms", "GET /a][personal", many) == (
+        "ENV-01, ENV-02, ENV-03 +2: operation conforms [GET /a][personal]")
