@@ -4,7 +4,9 @@ expires (exit 1), the replay line and selection recorded, and the HTML report op
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import shlex
 import subprocess
 from dataclasses import dataclass
@@ -112,6 +114,10 @@ def test_the_html_report_opens_over_file_with_the_area_guarantee_tree(runs: Runs
     assert not (index.parent / "data").exists()  # one self-contained file, no data folder to fetch
     assert "msgflash-readable-metadata" in index.read_text(encoding="utf-8")  # settings keys wrap, not cut off
     assert (runs.fault / "history.jsonl").stat().st_size > 0  # kept beside the reports for the next run's trend
+    globals_data = re.search(r'd\("widgets/globals\.json","([A-Za-z0-9+/=]*)"\)', index.read_text(encoding="utf-8"))
+    assert globals_data, "no global attachments embedded"
+    attached = json.loads(base64.b64decode(globals_data.group(1)))["attachments"]
+    assert [a["name"] for a in attached] == ["compliance.md"]  # the whole summary, settings included, unabridged
     chromium = render_report.find_chromium()
     if chromium is None:
         pytest.skip("no Chromium: `apt-get install -y chromium` (or set CHROMIUM) to check the rendered report")
