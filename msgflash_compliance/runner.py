@@ -346,7 +346,11 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
     started_ms = int(datetime.fromisoformat(inputs.started_at).timestamp() * 1000)
     allure_files.write_unchecked_results(results_dir, verdicts, started_ms, expected)
     if baseline and baseline["known"]:
-        allure_files.mark_known(results_dir, known_tests(stream.results, set(baseline["known"])))
+        from msgflash_compliance.reporting import junit_files
+
+        accepted = known_tests(stream.results, set(baseline["known"]))
+        allure_files.mark_known(results_dir, accepted)
+        junit_files.mark_known(reports_dir / "junit.xml", accepted)
     allure_files.write_environment(results_dir, {
         "target": base_url + (" (embedded reference server)" if inputs.target.embedded else ""),
         "selection": selection.describe(),

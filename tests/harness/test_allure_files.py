@@ -105,3 +105,19 @@ def test_a_test_title_leads_with_its_guarantee_and_keeps_the_variant_once() -> N
     many = [SimpleNamespace(id=f"ENV-0{n}", statement="s") for n in range(1, 6)]
     assert allure_title("test_operation_conforms", "GET /a][personal", many) == (
         "ENV-01, ENV-02, ENV-03 +2: operation conforms [GET /a][personal]")
+
+
+def test_junit_reports_a_known_test_skipped_with_its_failure_kept(tmp_path: Path) -> None:
+    from msgflash_compliance.reporting.junit_files import junit_key, mark_known
+
+    junit = tmp_path / "junit.xml"
+    junit.write_text('<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="s" failures="2" skipped="0">'
+                     '<testcase classname="suites.test_a" name="test_b[x]"><failure message="[AUTH-01] got 403">'
+                     'trace</failure></testcase><testcase classname="suites.test_a" name="test_c">'
+                     '<failure message="m">t</failure></testcase></testsuite></testsuites>')
+    assert junit_key("suites/test_a.py::Cls::test_b[x]") == ("suites.test_a.Cls", "test_b[x]")
+    assert mark_known(junit, {"suites/test_a.py::test_b[x]"}) == 1
+    text = junit.read_text()
+    assert 'failures="1" skipped="1"' in text
+    assert '<skipped type="known-deviation" message="known deviation (baseline): [AUTH-01] got 403">trace' in text
+    assert '<failure message="m">t</failure>' in text

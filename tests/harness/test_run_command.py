@@ -252,6 +252,8 @@ def test_a_baseline_makes_a_failure_known_until_it_expires(suite: Path, profile_
     results = [json.loads(p.read_text()) for p in (reports / "allure-results").glob("*-result.json")]
     tagged = [r["name"] for r in results if {"name": "tag", "value": "known-deviation"} in r["labels"]]
     assert tagged == [f"AUTH-02: {load_catalog().get('AUTH-02').statement}"]  # the Allure category's hook
+    junit = (reports / "junit.xml").read_text()
+    assert 'failures="0"' in junit and '<skipped type="known-deviation" message="known deviation (baseline)' in junit
 
     expired = _baseline(tmp_path, date.today())
     assert run_command(args(profile_path, reports, "AUTH-01", "AUTH-02", baseline=str(expired)),
@@ -259,6 +261,7 @@ def test_a_baseline_makes_a_failure_known_until_it_expires(suite: Path, profile_
     assert "baseline entry EXPIRED, failing again: AUTH-02" in capsys.readouterr().out
     document = json.loads((reports / "compliance.json").read_text())
     assert document["baseline"]["expired"] == ["AUTH-02"] and document["summary"]["failed"] == 1
+    assert 'failures="1"' in (reports / "junit.xml").read_text()
 
 
 def test_a_bad_baseline_is_exit_2_with_one_line_before_anything_runs(
