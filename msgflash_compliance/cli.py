@@ -35,6 +35,36 @@ def _catalog(args: argparse.Namespace) -> int:
     return catalog_command(args)
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from msgflash_compliance.reporting.compare import compare_command
+
+    return compare_command(args)
+
+
+def _add_verdict_flags(run: argparse.ArgumentParser) -> None:
+    """`run` flags that decide what fails the gate and where the report's history lives."""
+    run.add_argument("--fail-on", choices=["must", "should"], default="should",
+                     help="which failed levels fail the run (exit 1): should (default) = MUST and SHOULD, "
+                          "must = MUST only; INFO never fails")
+    run.add_argument("--baseline", metavar="FILE",
+                     help="known deviations (TOML [[known]] tables): their failures are reported `known` and do "
+                          "not fail the run until they expire")
+    run.add_argument("--history", metavar="FILE",
+                     help="Allure history file kept across runs, for history and trends (default "
+                          "REPORTS_DIR/history.jsonl; `none` for no history)")
+
+
+def _add_compare(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    compare = sub.add_parser("compare", help="compare two runs' compliance.json (exit 1 on a regression)")
+    compare.add_argument("old", metavar="OLD.json", help="the earlier run's compliance.json")
+    compare.add_argument("new", metavar="NEW.json", help="the later run's compliance.json")
+    compare.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                         help="write the comparison as JSON (to FILE, or to stdout)")
+    compare.add_argument("--markdown", nargs="?", const="-", metavar="FILE",
+                         help="write the comparison as Markdown (to FILE, or to stdout; the default output)")
+    compare.set_defaults(handler=_compare)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="msgflash-compliance",
@@ -78,11 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="skip the Allure HTML report (everything else is still written)")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments after --")
     run.set_defaults(handler=_run)
+    _add_verdict_flags(run)
 
     catalog = sub.add_parser("catalog", help="list the guarantee catalog")
     catalog.add_argument("--json", action="store_true", help="machine-readable output")
     catalog.add_argument("--area", help="only this area (e.g. AUTH)")
     catalog.set_defaults(handler=_catalog)
+    _add_compare(sub)
     return parser
 
 
