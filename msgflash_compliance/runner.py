@@ -30,7 +30,7 @@ import httpx
 import pytest
 
 from msgflash_compliance import __version__
-from msgflash_compliance.contract.paths import PROJECT_ROOT
+from msgflash_compliance.contract.paths import PROJECT_ROOT, RUN_INI, make_suites_importable
 from msgflash_compliance.errors import TargetBroken, UsageError
 from msgflash_compliance.exit_codes import ExitCode
 from msgflash_compliance.profile import TargetProfile, load_profile
@@ -56,8 +56,8 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
     if args.fault and args.profile:
         raise UsageError("--fault switches faults on the embedded server; it cannot be used with --profile")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
-    print(f"hypothesis seed: {seed} (replay with --seed {seed})", flush=True)
     reports_dir = Path(args.reports_dir).absolute()  # pytest may resolve relative paths elsewhere
+    make_suites_importable()  # `-p fixtures.plugin` and the suites' imports, from any working directory
     with (
         tempfile.TemporaryDirectory(prefix="msgflash-run-") as scratch,
         _target(args, Path(scratch)) as target,
@@ -65,6 +65,7 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
         from msgflash_compliance.contract.settings import load_settings
 
         settings = load_settings(target.profile.settings)  # a bad override is a usage error (exit 2)
+        print(f"hypothesis seed: {seed} (replay with --seed {seed})", flush=True)  # once the profile is good
         probe(target.profile.base_url)
         return _run_and_report(args, target, settings, seed, reports_dir, Path(scratch), suites_dir)
 
@@ -177,7 +178,8 @@ def pytest_arguments(args: argparse.Namespace, target: Target, *, seed: int, run
         extra = extra[1:]
     arguments = [
         *(suite_paths(args.tests, suites_dir) if getattr(args, "tests", None) else [str(suites_dir)]),
-        "-c", str(PROJECT_ROOT / "pyproject.toml"), "--rootdir", str(PROJECT_ROOT),
+        # The run's own pytest settings (an installed copy has no pyproject.toml); the root conftest.py loads.
+        "-c", str(RUN_INI), "--rootdir", str(PROJECT_ROOT), "--confcutdir", str(PROJECT_ROOT),
         # In process, httpx has imported anyio before pytest could mark its plugin for assert rewriting.
         "-p", "no:cacheprovider", "-p", "fixtures.plugin",
         "-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning",
