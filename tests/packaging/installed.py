@@ -68,12 +68,13 @@ def build_wheel(source: Path, out: Path) -> Path:
     return wheels[0]
 
 
-def install(wheel: Path, venv: Path) -> InstalledTool:
-    """A new venv (no system site-packages) with the wheel and its pinned dependencies, from the registry."""
+def install(wheel: Path, venv: Path, *others: str) -> InstalledTool:
+    """A new venv (no system site-packages) with the wheel, its pinned dependencies and `others`, from the
+    registry."""
     subprocess.run([_base_python(), "-m", "venv", str(venv)], check=True, capture_output=True,
                    timeout=STEP_TIMEOUT_SECONDS)
     done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                           "--disable-pip-version-check", str(wheel)],
+                           "--disable-pip-version-check", str(wheel), *others],
                           capture_output=True, text=True, timeout=STEP_TIMEOUT_SECONDS)
     if done.returncode != 0:
         raise RuntimeError(f"installing the wheel failed ({done.returncode}): {done.stderr[-3000:]}")

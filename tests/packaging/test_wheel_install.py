@@ -1,4 +1,6 @@
 """The built wheel in a fresh virtual environment, used from an empty directory the way a CI job uses it.
+The PyPI `fixtures` library is installed beside it: outside a run `import fixtures` is that library, inside a
+run the suites still get the project's harness (the smoke run passes).
 
 Slow (a wheel build, a venv with every pinned dependency, a smoke run at the documented 10 requests/s): not part
 of `make test`; `make test-install` runs it and `.ci/run` calls that after `make test`.
@@ -25,13 +27,15 @@ pytestmark = pytest.mark.timeout(1200)  # the first test also builds and install
 
 BUNDLE = "msgflash_compliance/_bundle/"
 CHECKOUT_ALLURE = PROJECT_ROOT / "node_modules" / ".bin" / "allure"
+FIXTURES_LIBRARY = "fixtures==4.3.2"
 
 
 @pytest.fixture(scope="module")
 def tool(tmp_path_factory: pytest.TempPathFactory) -> InstalledTool:
     source = source_copy(tmp_path_factory.mktemp("source"))
     wheel = build_wheel(source, tmp_path_factory.mktemp("wheel"))
-    return install(wheel, tmp_path_factory.mktemp("venv") / "venv")
+    # Beside it, the PyPI testing library whose name our harness folder has: neither may shadow the other.
+    return install(wheel, tmp_path_factory.mktemp("venv") / "venv", FIXTURES_LIBRARY)
 
 
 @pytest.fixture
@@ -56,7 +60,10 @@ def test_the_wheel_bundles_the_suites_harness_contract_and_report_config(tool: I
 
 
 def test_outside_a_run_fixtures_and_suites_are_not_this_projects(tool: InstalledTool, empty_dir: Path) -> None:
-    for name in ("fixtures", "suites", "conftest"):
+    theirs = tool.run("python", "-c", "import fixtures; print(fixtures.__file__); fixtures.Fixture", cwd=empty_dir)
+    assert theirs.returncode == 0, theirs.stderr
+    assert Path(theirs.stdout.strip()).parent.parent.name == "site-packages"  # site-packages/fixtures/__init__.py
+    for name in ("suites", "conftest"):
         done = tool.run("python", "-c", f"import {name}", cwd=empty_dir)
         assert done.returncode == 1 and f"No module named '{name}'" in done.stderr, done.stderr
 
