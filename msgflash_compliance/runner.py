@@ -171,6 +171,17 @@ class _SecretsCapture:
             self.secrets = list(harness.secrets.labelled())
 
 
+class _PathsFromRoot:
+    """Test files shown relative to the project root (`suites/test_x.py`, as in the reports) wherever the run
+    started: an installed copy's would otherwise be a long climb into site-packages on every progress line."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.startpath = config.rootpath
+
+
 def pytest_arguments(args: argparse.Namespace, target: Target, *, seed: int, run_id: str, reports_dir: Path,
                      stream_path: Path, suites_dir: Path) -> list[str]:
     extra = list(args.pytest_args or [])
@@ -226,7 +237,7 @@ def _run_and_report(args: argparse.Namespace, target: Target, settings: Any, see
     started = time.monotonic()
     arguments = pytest_arguments(args, target, seed=seed, run_id=run_id, reports_dir=reports_dir,
                                  stream_path=stream_path, suites_dir=suites_dir)
-    pytest_code = pytest.main(arguments, plugins=[capture])
+    pytest_code = pytest.main(arguments, plugins=[capture, _PathsFromRoot()])
     duration = time.monotonic() - started
     stream = read_stream(stream_path)
 

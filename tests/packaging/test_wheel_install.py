@@ -132,3 +132,4 @@ def test_a_smoke_run_from_an_empty_directory_exits_0_and_writes_every_report(
     assert len(passed) > 50 and not [g for g in document["guarantees"] if g["verdict"] in ("failed", "broken")]
     assert "testsuite" in (reports / "junit.xml").read_text(encoding="utf-8")
     assert "warning" not in done.stderr, done.stderr
+    assert "site-packages" not in done.stdout  # test files shown as suites/test_x.py, as the reports name them
