@@ -30,7 +30,7 @@ import httpx
 import pytest
 
 from msgflash_compliance import __version__
-from msgflash_compliance.contract.paths import PROJECT_ROOT
+from msgflash_compliance.contract.paths import PROJECT_ROOT, RUN_INI, make_suites_importable
 from msgflash_compliance.errors import TargetBroken, UsageError
 from msgflash_compliance.exit_codes import ExitCode
 from msgflash_compliance.profile import TargetProfile, load_profile
@@ -60,8 +60,8 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     selection = selection_from_args(args, seed)
     known = _load_baseline(getattr(args, "baseline", None))  # a bad file is exit 2 before anything runs
-    print(f"hypothesis seed: {seed}; replay with: {replay_command(selection)}", flush=True)
     reports_dir = Path(args.reports_dir).absolute()  # pytest may resolve relative paths elsewhere
+    make_suites_importable()  # `-p fixtures.plugin` and the suites' imports, from any working directory
     with (
         tempfile.TemporaryDirectory(prefix="msgflash-run-") as scratch,
         _target(args, Path(scratch)) as target,
@@ -69,6 +69,8 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
         from msgflash_compliance.contract.settings import load_settings
 
         settings = load_settings(target.profile.settings)  # a bad override is a usage error (exit 2)
+        # Printed once the profile is good (a profile error is the only line a bad profile gets).
+        print(f"hypothesis seed: {seed}; replay with: {replay_command(selection)}", flush=True)
         probe(target.profile.base_url)
         return _run_and_report(args, target, settings, seed, reports_dir, Path(scratch), suites_dir,
                                selection=selection, known=known)
@@ -188,6 +190,17 @@ class _SecretsCapture:
             self.secrets = list(harness.secrets.labelled())
 
 
+class _PathsFromRoot:
+    """Test files shown relative to the project root (`suites/test_x.py`, as in the reports) wherever the run
+    started: an installed copy's would otherwise be a long climb into site-packages on every progress line."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.startpath = config.rootpath
+
+
 def pytest_arguments(args: argparse.Namespace, target: Target, *, seed: int, run_id: str, reports_dir: Path,
                      stream_path: Path, suites_dir: Path) -> list[str]:
     extra = list(args.pytest_args or [])
@@ -195,7 +208,8 @@ def pytest_arguments(args: argparse.Namespace, target: Target, *, seed: int, run
         extra = extra[1:]
     arguments = [
         *(suite_paths(args.tests, suites_dir) if getattr(args, "tests", None) else [str(suites_dir)]),
-        "-c", str(PROJECT_ROOT / "pyproject.toml"), "--rootdir", str(PROJECT_ROOT),
+        # The run's own pytest settings (an installed copy has no pyproject.toml); the root conftest.py loads.
+        "-c", str(RUN_INI), "--rootdir", str(PROJECT_ROOT), "--confcutdir", str(PROJECT_ROOT),
         # In process, httpx has imported anyio before pytest could mark its plugin for assert rewriting.
         "-p", "no:cacheprovider", "-p", "fixtures.plugin", "-p", "msgflash_compliance.reporting.guarantee_text",
         "-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning",
@@ -242,7 +256,7 @@ def _run_and_report(args: argparse.Namespace, target: Target, settings: Any, see
     started = time.monotonic()
     arguments = pytest_arguments(args, target, seed=seed, run_id=run_id, reports_dir=reports_dir,
                                  stream_path=stream_path, suites_dir=suites_dir)
-    pytest_code = pytest.main(arguments, plugins=[capture])
+    pytest_code = pytest.main(arguments, plugins=[capture, _PathsFromRoot()])
     duration = time.monotonic() - started
     stream = read_stream(stream_path)
 
