@@ -276,7 +276,7 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
     from msgflash_compliance.reporting.allure_files import generate_html, write_categories, write_environment
     from msgflash_compliance.reporting.compliance import RunInfo, write_compliance_json, write_compliance_md
     from msgflash_compliance.reporting.secret_scan import scan_for_secrets
-    from msgflash_compliance.reporting.verdicts import count_verdicts, fold_verdicts
+    from msgflash_compliance.reporting.verdicts import count_tests, count_verdicts, fold_verdicts
 
     verdicts = fold_verdicts(inputs.catalog, stream.results, inputs.outside_selection)
     counts = count_verdicts(verdicts)
@@ -292,6 +292,7 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
         duration_seconds=inputs.duration,
         requests=stream.facts.requests, pace_floor_seconds=pace_floor(stream.facts),
         settings=inputs.settings, exit_code=int(code), notes=tuple(notes),
+        test_counts=count_tests(stream.results),
     )
     write_compliance_json(reports_dir / "compliance.json", run, verdicts)
     write_compliance_md(reports_dir / "compliance.md", run, verdicts)

@@ -7,7 +7,7 @@ when the plugin recorded them.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from msgflash_compliance.reporting.verdicts import VERDICTS, GuaranteeVerdict, count_verdicts
@@ -30,6 +30,7 @@ class RunInfo:
     settings: dict[str, str]
     exit_code: int
     notes: tuple[str, ...] = ()
+    test_counts: dict[str, int] = field(default_factory=dict)  # per-test outcomes (verdicts.count_tests)
 
 
 def compliance_document(run: RunInfo, verdicts: list[GuaranteeVerdict]) -> dict[str, object]:
@@ -49,6 +50,7 @@ def compliance_document(run: RunInfo, verdicts: list[GuaranteeVerdict]) -> dict[
         "settings": run.settings,
         "notes": list(run.notes),
         "summary": count_verdicts(verdicts),
+        "tests": dict(run.test_counts),  # per test, the counts JUnit and Allure show
         "guarantees": [
             {"id": v.id, "area": v.area, "level": v.level, "verdict": v.verdict, "statement": v.statement,
              "tests": list(v.tests), "notes": list(v.notes), "doc_url": v.doc_url}
