@@ -195,12 +195,19 @@ def test_budget_exhaustion_stops_the_run_as_broken(pytester: pytest.Pytester, ta
             anonymous_client.get("/ok")
             anonymous_client.get("/ok")
     """)
-    result, stream = target(request_budget=3)
+    junit, allure = pytester.path / "junit.xml", pytester.path / "allure"
+    result, stream = target(f"--junitxml={junit}", "--alluredir", str(allure), request_budget=3)
     assert result.ret == pytest.ExitCode.INTERRUPTED  # the session was stopped
     seen = read_stream(stream)
     assert [r.outcome for r in seen.results] == ["passed", "broken", "broken", "broken"]
     assert "request budget of 3 spent" in seen.facts.stop_reason
     assert seen.results[-1].message.startswith("not run: request budget of 3 spent")
+    # the tests never run are broken in JUnit and Allure too, so every report counts 4 tests
+    import xml.etree.ElementTree as ET
+
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("errors"), suite.get("failures")) == ("4", "3", "0")
+    assert sorted(r["status"] for r in _allure_results(allure)) == ["broken", "broken", "broken", "passed"]
 
 
 def _allure_results(directory: Path) -> list[dict[str, Any]]:
