@@ -151,3 +151,18 @@ def test_the_message_names_identities_by_role_and_stays_short() -> None:
                               '"invited":"<e-mail>","key":"<owner.api_key>"}')
     assert len(message) == MESSAGE_LIMIT and message.endswith("…")
     assert "@" not in scrub.trace(text)
+
+
+def test_target_settings_keep_the_run_seed_even_under_hypothesis_ci_profile() -> None:
+    """Hypothesis loads its `ci` profile (derandomize=True) when it sees a CI; that would ignore the run's
+    --hypothesis-seed, so `--seed N` would not replay. The target settings never derandomize."""
+    from hypothesis import settings
+
+    previous = settings.get_current_profile_name()
+    settings.load_profile("ci")
+    try:
+        chosen = hypothesis_runs.target_settings(max_examples=3)
+    finally:
+        settings.load_profile(previous)
+    assert not chosen.derandomize and not chosen.print_blob and not chosen.report_multiple_bugs
+    assert chosen.database is None and Phase.shrink not in chosen.phases and chosen.deadline is None
