@@ -328,7 +328,7 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
     from msgflash_compliance.reporting.guarantee_text import expected_answer
     from msgflash_compliance.reporting.replay import Selection, checked_against
     from msgflash_compliance.reporting.secret_scan import scan_for_secrets
-    from msgflash_compliance.reporting.verdicts import fold_verdicts
+    from msgflash_compliance.reporting.verdicts import count_tests, fold_verdicts
 
     selection = inputs.selection or Selection(suite=inputs.suite, seed=inputs.seed)
     verdicts = fold_verdicts(inputs.catalog, stream.results, inputs.outside_selection)
@@ -352,7 +352,7 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
         requests=stream.facts.requests, pace_floor_seconds=pace_floor(stream.facts),
         settings=inputs.settings, exit_code=int(code), notes=tuple(notes),
         selection=selection, checked_against=checked_against(), gating=tuple(gating), baseline=baseline,
-        expected=expected,
+        expected=expected, test_counts=count_tests(stream.results),
     )
     write_compliance_json(reports_dir / "compliance.json", run, verdicts)
     write_compliance_md(reports_dir / "compliance.md", run, verdicts)

@@ -30,6 +30,7 @@ GENERATE_TIMEOUT_SECONDS = 300
 SEVERITY = {"MUST": "critical", "SHOULD": "normal", "INFO": "minor"}
 KNOWN_TAG = "known-deviation"
 TREE_LABELS = ("epic", "story")  # area → guarantee; the plugin labels every suite test with both
+UNCHECKED_PREFIX = "catalog#"  # fullName of the one result per guarantee no test checked
 HISTORY_LIMIT = 10  # runs kept in the history file (each holds every test's status)
 # The embedded data of a single-file report: d("widgets/tree.json","<base64>")
 _EMBEDDED_TREE = re.compile(r'd\("(widgets/(?:[^"]+/)?tree\.json)","([A-Za-z0-9+/=]*)"\)')
@@ -82,7 +83,7 @@ def write_unchecked_results(results_dir: Path, verdicts: Iterable[Any], started_
             "uuid": str(uuid.uuid4()),
             "historyId": history_id,
             "testCaseId": history_id,
-            "fullName": f"catalog#{verdict.id}",
+            "fullName": f"{UNCHECKED_PREFIX}{verdict.id}",
             "name": f"{verdict.id}: {verdict.statement}",
             "status": "skipped",
             "statusDetails": {"message": f"{kind}: {reason}"},

@@ -49,6 +49,7 @@ class RunInfo:
     gating: tuple[str, ...] = ()  # the failed guarantees that failed the gate
     baseline: dict[str, object] | None = None  # BaselineOutcome.as_dict()
     expected: dict[str, str] = field(default_factory=dict)  # guarantee ID → the catalog's expected answer
+    test_counts: dict[str, int] = field(default_factory=dict)  # per-test outcomes (verdicts.count_tests)
 
 
 def gating_failures(verdicts: list[GuaranteeVerdict], fail_on: str) -> list[GuaranteeVerdict]:
@@ -84,6 +85,7 @@ def compliance_document(run: RunInfo, verdicts: list[GuaranteeVerdict]) -> dict[
         "settings": run.settings,
         "notes": list(run.notes),
         "summary": count_reported(verdicts),
+        "tests": dict(run.test_counts),  # per test, the counts JUnit and Allure show
         "guarantees": [
             {"id": v.id, "area": v.area, "level": v.level, "verdict": v.verdict, "statement": v.statement,
              "tests": list(v.tests), "notes": [clean_note(n) for n in v.notes], "doc_url": v.doc_url}
