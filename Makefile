@@ -1,17 +1,17 @@
 # Two commands do everything on a fresh machine:
 #   make run   - the full compliance suite against the embedded reference server, report included
-#   make test  - the project's own tests (what CI runs through .ci/run)
+#   make test  - the project's own tests (what CI runs through .ci/run, with make test-install)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: test run lint setup clean
+.PHONY: test test-install run lint setup clean
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
-$(PY_STAMP): pyproject.toml
+$(PY_STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -28,10 +28,15 @@ lint: $(PY_STAMP)
 # Bytecode caching on (some images set PYTHONDONTWRITEBYTECODE): each of those ~200 runs would otherwise
 # recompile and assert-rewrite schemathesis and the suites from source, about 1 s of CPU per run.
 test: $(PY_STAMP) $(NODE_STAMP) lint
-	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest tests -q -n 2 --dist loadgroup
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest tests -q -n 2 --dist loadgroup --ignore=tests/packaging/test_wheel_install.py
+
+# The tool as users get it: the wheel built, installed into a fresh venv, a smoke run from an empty directory
+# (about 2 min on 2 cores: a build, a pip install, a run at the documented pace). .ci/run calls it after `test`.
+test-install: $(PY_STAMP) $(NODE_STAMP)
+	$(BIN)/pytest tests/packaging/test_wheel_install.py -q
 
 run: $(PY_STAMP) $(NODE_STAMP)
 	$(BIN)/msgflash-compliance run
 
 clean:
-	rm -rf $(VENV) node_modules reports/allure-results reports/allure-report
+	rm -rf $(VENV) node_modules build dist reports/allure-results reports/allure-report

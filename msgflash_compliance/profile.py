@@ -34,6 +34,7 @@ TEAM_KEY_PATTERN = re.compile(r"^msgf_team_[0-9a-fA-F]{64}$")
 JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 UUID_SHAPE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+DATA_PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,15}$")
 RATE_SPELLING = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|second|m|min|minute)\s*$")
 
 
@@ -129,11 +130,18 @@ class Safety(_Section):
     rate_limit: float = Field(default=10.0, gt=0, description="requests per second per credential")
     read_only: bool = False
     allow_send: bool = False
-    data_prefix: str = Field(default="mfc-", pattern=r"^[a-z][a-z0-9-]{1,15}$")
+    data_prefix: str = "mfc-"
     billing_probes: bool | None = None  # None: on for the embedded server (sandbox), off for real targets
     rate_limit_checks: bool | None = None  # bursts that provoke 429s on purpose; None: sandbox only
     request_timeout: float = Field(default=30.0, gt=0, description="seconds one request may take")
     max_run_seconds: float | None = Field(default=None, gt=0, description="the run's wall-clock limit")
+
+    @field_validator("data_prefix")
+    @classmethod
+    def _prefix_shape(cls, value: str) -> str:
+        if not DATA_PREFIX_PATTERN.match(value):
+            raise ValueError("must be 2 to 16 characters: a lowercase letter, then lowercase letters, digits or '-'")
+        return value
 
     @field_validator("rate_limit", mode="before")
     @classmethod
@@ -266,5 +274,29 @@ def _describe(error: Any) -> str:
         return f"{where}: unknown field" + (f" (valid: {valid})" if valid else "")
     if kind == "missing":
         return f"{where}: missing"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message}"
+    if kind == "value_error":  # the validators above: already in the project's words
+        return f"{where}: {str(error['msg']).removeprefix('Value error, ')}"
+    ctx = {key: int(v) if isinstance(v, float) and v.is_integer() else v for key, v in (error.get("ctx") or {}).items()}
+    wording = _WORDING.get(kind)
+    return f"{where}: {wording.format(**ctx) if wording else 'not a valid value'}"
+
+
+# pydantic's error types in the profile's own words (its messages say "Input should be ...").
+_WORDING: dict[str, str] = {
+    "string_type": "must be text (a quoted string)",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "dict_type": "must be a table (a [section] or {{ key = value }})",
+    "model_type": "must be a table (a [section] or {{ key = value }})",
+    "model_attributes_type": "must be a table (a [section] or {{ key = value }})",
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be at most {le}",
+    "less_than": "must be less than {lt}",
+    "literal_error": "must be {expected}",
+}

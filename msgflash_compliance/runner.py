@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ import pytest
 
 from fixtures.interrupts import STOP, stop_signals
 from msgflash_compliance import __version__
-from msgflash_compliance.contract.paths import PROJECT_ROOT
+from msgflash_compliance.contract.paths import PROJECT_ROOT, RUN_INI, make_suites_importable
 from msgflash_compliance.errors import TargetBroken, UsageError
 from msgflash_compliance.exit_codes import ExitCode
 from msgflash_compliance.profile import TargetProfile, load_profile
@@ -56,9 +56,13 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
         raise UsageError("--embedded-rate-limit applies to the embedded server only, not to --profile targets")
     if args.fault and args.profile:
         raise UsageError("--fault switches faults on the embedded server; it cannot be used with --profile")
+    from msgflash_compliance.reporting.replay import replay_command, selection_from_args
+
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
-    print(f"hypothesis seed: {seed} (replay with --seed {seed})", flush=True)
+    selection = selection_from_args(args, seed)
+    known = _load_baseline(getattr(args, "baseline", None))  # a bad file is exit 2 before anything runs
     reports_dir = Path(args.reports_dir).absolute()  # pytest may resolve relative paths elsewhere
+    make_suites_importable()  # `-p fixtures.plugin` and the suites' imports, from any working directory
     with (
         stop_signals(),  # SIGINT/SIGTERM stop the checks at a request boundary, never the cleanup or the reports
         tempfile.TemporaryDirectory(prefix="msgflash-run-") as scratch,
@@ -67,8 +71,24 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
         from msgflash_compliance.contract.settings import load_settings
 
         settings = load_settings(target.profile.settings)  # a bad override is a usage error (exit 2)
+        # Printed once the profile is good (a profile error is the only line a bad profile gets).
+        print(f"hypothesis seed: {seed}; replay with: {replay_command(selection)}", flush=True)
         probe(target.profile.base_url)
-        return _run_and_report(args, target, settings, seed, reports_dir, Path(scratch), suites_dir)
+        return _run_and_report(args, target, settings, seed, reports_dir, Path(scratch), suites_dir,
+                               selection=selection, known=known)
+
+
+def _load_baseline(path: str | None) -> list[Any] | None:
+    if not path:
+        return None
+    from msgflash_compliance.contract.catalog import CatalogError, load_catalog
+    from msgflash_compliance.reporting.baseline import load_baseline
+
+    try:
+        catalog = load_catalog()
+    except CatalogError as err:
+        raise UsageError(str(err)) from None
+    return load_baseline(Path(path), (g.id for g in catalog))
 
 
 # -- the target ----------------------------------------------------------------------------------------
@@ -172,6 +192,17 @@ class _SecretsCapture:
             self.secrets = list(harness.secrets.labelled())
 
 
+class _PathsFromRoot:
+    """Test files shown relative to the project root (`suites/test_x.py`, as in the reports) wherever the run
+    started: an installed copy's would otherwise be a long climb into site-packages on every progress line."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.startpath = config.rootpath
+
+
 def pytest_arguments(args: argparse.Namespace, target: Target, *, seed: int, run_id: str, reports_dir: Path,
                      stream_path: Path, suites_dir: Path) -> list[str]:
     extra = list(args.pytest_args or [])
@@ -179,9 +210,10 @@ def pytest_arguments(args: argparse.Namespace, target: Target, *, seed: int, run
         extra = extra[1:]
     arguments = [
         *(suite_paths(args.tests, suites_dir) if getattr(args, "tests", None) else [str(suites_dir)]),
-        "-c", str(PROJECT_ROOT / "pyproject.toml"), "--rootdir", str(PROJECT_ROOT),
+        # The run's own pytest settings (an installed copy has no pyproject.toml); the root conftest.py loads.
+        "-c", str(RUN_INI), "--rootdir", str(PROJECT_ROOT), "--confcutdir", str(PROJECT_ROOT),
         # In process, httpx has imported anyio before pytest could mark its plugin for assert rewriting.
-        "-p", "no:cacheprovider", "-p", "fixtures.plugin",
+        "-p", "no:cacheprovider", "-p", "fixtures.plugin", "-p", "msgflash_compliance.reporting.guarantee_text",
         "-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning",
         "--target-profile", str(target.profile_path),
         "--results-stream", str(stream_path),
@@ -209,7 +241,7 @@ def suite_paths(paths: list[str], suites_dir: Path) -> list[str]:
 
 
 def _run_and_report(args: argparse.Namespace, target: Target, settings: Any, seed: int, reports_dir: Path,
-                    scratch: Path, suites_dir: Path) -> int:
+                    scratch: Path, suites_dir: Path, *, selection: Any, known: list[Any] | None) -> int:
     from msgflash_compliance.contract.catalog import CatalogError, load_catalog
     from msgflash_compliance.contract.settings import describe
     from msgflash_compliance.reporting.results import read_stream
@@ -226,7 +258,7 @@ def _run_and_report(args: argparse.Namespace, target: Target, settings: Any, see
     started = time.monotonic()
     arguments = pytest_arguments(args, target, seed=seed, run_id=run_id, reports_dir=reports_dir,
                                  stream_path=stream_path, suites_dir=suites_dir)
-    pytest_code = pytest.main(arguments, plugins=[capture])
+    pytest_code = pytest.main(arguments, plugins=[capture, _PathsFromRoot()])
     duration = time.monotonic() - started
     stream = read_stream(stream_path)
 
@@ -237,6 +269,8 @@ def _run_and_report(args: argparse.Namespace, target: Target, settings: Any, see
         secrets=[*target.profile.secrets(), *capture.secrets],
         html=not getattr(args, "no_html", False),
         outside_selection=outside_selection(catalog, getattr(args, "tests", None)),
+        selection=selection, known=known,
+        history=_history_path(getattr(args, "history", None), reports_dir),
     )
     return write_reports(outcome, stream)
 
@@ -257,6 +291,13 @@ def outside_selection(catalog: Any, tests: list[str] | None) -> frozenset[str]:
     return frozenset(g.id for g in catalog if g.checked_by and not any(inside(n) for n in g.checked_by))
 
 
+def _history_path(flag: str | None, reports_dir: Path) -> Path | None:
+    """The Allure history file: kept beside the reports by default, `--history none` for no history."""
+    if flag == "none":
+        return None
+    return Path(flag).absolute() if flag else reports_dir / "history.jsonl"
+
+
 @dataclass
 class ReportInputs:
     target: Target
@@ -272,52 +313,88 @@ class ReportInputs:
     secrets: list[tuple[str, str]]
     html: bool = True
     outside_selection: frozenset[str] = frozenset()
+    selection: Any = None  # replay.Selection; None: built from `suite` and `seed` alone
+    known: list[Any] | None = None  # baseline.KnownDeviation entries of `--baseline`, if given
+    history: Path | None = None
 
 
 def write_reports(inputs: ReportInputs, stream: Any) -> int:
-    from msgflash_compliance.reporting.allure_files import generate_html, write_categories, write_environment
-    from msgflash_compliance.reporting.compliance import RunInfo, write_compliance_json, write_compliance_md
+    from msgflash_compliance.reporting import allure_files
+    from msgflash_compliance.reporting.baseline import apply_baseline, count_reported
+    from msgflash_compliance.reporting.compliance import (
+        RunInfo,
+        gating_failures,
+        write_compliance_json,
+        write_compliance_md,
+    )
+    from msgflash_compliance.reporting.guarantee_text import expected_answer
+    from msgflash_compliance.reporting.replay import Selection, checked_against
     from msgflash_compliance.reporting.secret_scan import scan_for_secrets
-    from msgflash_compliance.reporting.verdicts import count_verdicts, fold_verdicts
+    from msgflash_compliance.reporting.verdicts import count_tests, fold_verdicts
 
+    selection = inputs.selection or Selection(suite=inputs.suite, seed=inputs.seed)
     verdicts = fold_verdicts(inputs.catalog, stream.results, inputs.outside_selection)
-    counts = count_verdicts(verdicts)
-    code, notes = exit_code(inputs.pytest_code, counts, stream.facts)
+    baseline = None
+    if inputs.known is not None:
+        verdicts, outcome = apply_baseline(verdicts, inputs.known, date.today(), selection.baseline or "")
+        baseline = outcome.as_dict()
+    counts = count_reported(verdicts)
+    gating = [v.id for v in gating_failures(verdicts, selection.fail_on)]
+    code, notes = exit_code(inputs.pytest_code, {**counts, "failed": len(gating)}, stream.facts)
     reports_dir = inputs.reports_dir
     reports_dir.mkdir(parents=True, exist_ok=True)
     results_dir = reports_dir / "allure-results"
     results_dir.mkdir(exist_ok=True)
     base_url = inputs.target.profile.base_url
+    expected = {g.id: expected_answer(g.expected) for g in inputs.catalog}
     run = RunInfo(
         target=base_url, embedded=inputs.target.embedded, suite=inputs.suite, suite_version=__version__,
         run_id=inputs.run_id, seed=inputs.seed, started_at=inputs.started_at,
         duration_seconds=inputs.duration,
         requests=stream.facts.requests, pace_floor_seconds=pace_floor(stream.facts),
-        settings=inputs.settings, exit_code=int(code), notes=tuple(notes), outcome=run_outcome(stream.facts),
+        settings=inputs.settings, exit_code=int(code), notes=tuple(notes),
+        selection=selection, checked_against=checked_against(), gating=tuple(gating), baseline=baseline,
+        expected=expected, test_counts=count_tests(stream.results), outcome=run_outcome(stream.facts),
     )
     write_compliance_json(reports_dir / "compliance.json", run, verdicts)
     write_compliance_md(reports_dir / "compliance.md", run, verdicts)
-    categories = write_categories(results_dir)
-    write_environment(results_dir, {
+    categories = allure_files.write_categories(results_dir)
+    started_ms = int(datetime.fromisoformat(inputs.started_at).timestamp() * 1000)
+    allure_files.write_unchecked_results(results_dir, verdicts, started_ms, expected)
+    if baseline and baseline["known"]:
+        from msgflash_compliance.reporting import junit_files
+
+        accepted = known_tests(stream.results, set(baseline["known"]))
+        allure_files.mark_known(results_dir, accepted)
+        junit_files.mark_known(reports_dir / "junit.xml", accepted)
+    allure_files.write_environment(results_dir, {
         "target": base_url + (" (embedded reference server)" if inputs.target.embedded else ""),
-        "suite": f"{inputs.suite} {__version__}",
-        "run_id": inputs.run_id,
-        "hypothesis_seed": str(inputs.seed),
-        **{f"setting.{name}": value for name, value in inputs.settings.items()},
+        "selection": selection.describe(),
+        "suite version": __version__,
+        "run": inputs.run_id,
+        "hypothesis seed": str(inputs.seed),
+        "gate": f"--fail-on {selection.fail_on}",
+        **inputs.settings,
     })
+    # Scan (and scrub) before the HTML report is built: a single-file report embeds the results base64-encoded,
+    # where a plain search cannot see them; what it embeds is then already clean.
+    leaks = scan_for_secrets([reports_dir / name for name in REPORT_OUTPUTS], inputs.secrets)
     warning: str | None = "HTML report skipped (--no-html)"
     if inputs.html:
-        warning = generate_html(results_dir, reports_dir / "allure-report",
-                                name=f"MsgFlash compliance: {base_url}", categories=categories)
+        warning = allure_files.generate_html(
+            results_dir, reports_dir / "allure-report", name=f"MsgFlash compliance: {base_url}",
+            categories=categories, history=inputs.history, statements={g.id: g.statement for g in inputs.catalog},
+            attachments=[reports_dir / "compliance.md"])
+        leaks += scan_for_secrets([reports_dir / "allure-report", *filter(None, [inputs.history])], inputs.secrets)
     if warning and inputs.html:
         print(f"warning: {warning}", file=sys.stderr)
-    leaks = scan_for_secrets([reports_dir / name for name in REPORT_OUTPUTS], inputs.secrets)
     for leak in leaks:
         print(f"error: secret {leak.label} found in {leak.path} (scrubbed); the run counts as broken",
               file=sys.stderr)
     if leaks:
         code = ExitCode.BROKEN
     _print_summary(counts, len(verdicts), stream.facts.requests, inputs, reports_dir, warning is None, notes)
+    _print_attention(run, verdicts)
     return int(code)
 
 
@@ -325,6 +402,28 @@ def run_outcome(facts: Any) -> str:
     if facts.interrupted or STOP.requested:
         return "interrupted"
     return "stopped" if facts.stop_reason else "completed"
+
+
+def known_tests(results: list[Any], known: set[str]) -> set[str]:
+    """Node ids of the failed tests whose violation names only baseline-accepted guarantees."""
+    return {r.nodeid for r in results
+            if r.outcome == "failed" and set(r.failed_guarantees or r.guarantees) <= known}
+
+
+def _print_attention(run: Any, verdicts: list[Any]) -> None:
+    """The failed guarantees with their replay line, and the baseline's flags: what a CI log reader acts on."""
+    from msgflash_compliance.reporting.replay import guarantee_replay
+
+    for verdict in verdicts:
+        if verdict.verdict == "failed":
+            gate = "" if verdict.id in run.gating else f" (not gating: --fail-on {run.selection.fail_on})"
+            print(f"failed: {verdict.id} ({verdict.level}){gate}: replay with "
+                  f"{guarantee_replay(run.selection, verdict.id)}")
+    if run.baseline:
+        for key, what in (("known", "known (baseline)"), ("expired", "baseline entry EXPIRED, failing again"),
+                          ("stale", "baseline entry STALE, it passes now")):
+            for guarantee_id in run.baseline[key]:
+                print(f"{what}: {guarantee_id}")
 
 
 def pace_floor(facts: Any) -> float:
@@ -358,7 +457,8 @@ def exit_code(pytest_code: int, counts: dict[str, int], facts: Any) -> tuple[Exi
 def _print_summary(counts: dict[str, int], total: int, requests: int, inputs: ReportInputs, reports_dir: Path,
                    html: bool, notes: list[str]) -> None:
     print()
-    print(f"guarantees: {counts['passed']} passed, {counts['failed']} failed, {counts['broken']} broken, "
+    known = f", {counts['known']} known" if counts.get("known") else ""
+    print(f"guarantees: {counts['passed']} passed, {counts['failed']} failed{known}, {counts['broken']} broken, "
           f"{counts['skipped']} skipped, {counts['not_covered']} not covered (of {total})")
     print(f"target: {inputs.target.profile.base_url}; {requests} requests in {inputs.duration:.1f} s; "
           f"hypothesis seed: {inputs.seed}")

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import Phase, given
 from hypothesis import strategies as st
 
 from fixtures.clients import Actor
+from fixtures.hypothesis_runs import noting, target_settings
 from msgflash_compliance.contract.catalog import load_catalog
 from msgflash_compliance.contract.plans import plans_for
 from msgflash_compliance.profile import TargetProfile
@@ -64,9 +65,9 @@ def _drawn(matrix: BillingRoleMatrix, guarantee: str) -> None:
         if not pool:
             continue
 
-        @settings(max_examples=examples, phases=[Phase.generate], database=None, deadline=None,
-                  report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
+        @target_settings(max_examples=examples, phases=[Phase.generate])
         @given(cell=st.sampled_from(pool), plan_code=st.sampled_from(matrix.plan_codes))
+        @noting
         def one_cell(cell, plan_code):
             record = matrix.cell(cell, plan_code)
             raise_findings([f for f in record.findings if f.guarantee == guarantee])

@@ -17,13 +17,14 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import Phase, given
 from hypothesis import strategies as st
 
 from fixtures.assertions import check, expect_error
 from fixtures.clients import Actor, Harness
 from fixtures.errors import NotCovered, not_covered
 from fixtures.factories import DataFactory
+from fixtures.hypothesis_runs import noting, target_settings
 from suites.areas.secrets_shown import known_key_secrets, shown_secrets
 from suites.key_scoping.console_keys import (
     KEY_USAGE_PATH,
@@ -100,9 +101,9 @@ def _selected_situations(request: pytest.FixtureRequest) -> list[Situation]:
 def _check_generated(matrix: KeyMatrix, situation: Situation, examples: int) -> None:
     variants = VARIANTS.get(situation, st.none())
 
-    @settings(max_examples=examples, phases=[Phase.generate], database=None, deadline=None,
-              report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
+    @target_settings(max_examples=examples, phases=[Phase.generate])
     @given(route=st.sampled_from(matrix.routes), variant=variants)
+    @noting
     def one_cell(route, variant):
         found = matrix.cell(situation, route, variant)
         raise_mismatches([found] if found else [])

@@ -16,11 +16,12 @@ import random
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import Phase
 from hypothesis.stateful import run_state_machine_as_test
 
 from fixtures.clients import Actor, Harness
 from fixtures.factories import DataFactory
+from fixtures.hypothesis_runs import target_settings
 from suites.pagination.concurrent_machine import INITIAL_CONTACTS, WalkUnderWrites
 from suites.pagination.findings import Findings
 from suites.pagination.hygiene import Cleanup
@@ -123,9 +124,8 @@ def test_walks_survive_interleaved_writes(home: Workspace, harness: Harness, fac
     WalkUnderWrites.configure(harness, home, factory, f"{factory.prefix}{factory.run_id}-pc",
                               budget=sizes.stateful_requests)
     try:
-        run_state_machine_as_test(WalkUnderWrites, settings=settings(
-            max_examples=sizes.stateful_examples, stateful_step_count=steps, phases=[Phase.generate],
-            database=None, deadline=None, report_multiple_bugs=False, suppress_health_check=list(HealthCheck)))
+        run_state_machine_as_test(WalkUnderWrites, settings=target_settings(
+            max_examples=sizes.stateful_examples, stateful_step_count=steps, phases=[Phase.generate]))
     finally:
         record_property("stateful_requests", WalkUnderWrites.spent())
 

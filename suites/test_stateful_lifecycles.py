@@ -18,12 +18,13 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
-from hypothesis import HealthCheck, Phase, reject
+from hypothesis import Phase, reject
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 from schemathesis.core.transport import Response
 
 from fixtures.errors import ContractViolation, HarnessError
+from fixtures.hypothesis_runs import target_settings
 from suites.conformance import contract
 from suites.conformance.exercise import Exchange, Exerciser
 from suites.conformance.plan import Caller
@@ -91,9 +92,7 @@ class Lifecycles(LIFECYCLE_SCHEMA.as_state_machine()):  # type: ignore[misc]
 
 def _settings(level: str) -> hypothesis_settings:
     scenarios, steps = STATEFUL_SMOKE if level == "smoke" else STATEFUL_FULL
-    return hypothesis_settings(max_examples=scenarios, stateful_step_count=steps, phases=(Phase.generate,),
-                               deadline=None, database=None, report_multiple_bugs=False,
-                               suppress_health_check=list(HealthCheck))
+    return target_settings(max_examples=scenarios, stateful_step_count=steps, phases=(Phase.generate,))
 
 
 @pytest.fixture

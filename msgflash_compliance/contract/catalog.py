@@ -180,7 +180,8 @@ def _locate(document: object, error: dict) -> str:
 
 
 def catalog_command(args: argparse.Namespace) -> int:
-    """`msgflash-compliance catalog [--json] [--area AREA]`."""
+    """`msgflash-compliance catalog [--json] [--area AREA]`: per guarantee, ID, level, scope (black-box: any
+    target; sandbox: the reference server's controls only; out: not checkable) and statement, then its doc link."""
     catalog = load_catalog()
     area = getattr(args, "area", None)
     if area:
@@ -194,5 +195,12 @@ def catalog_command(args: argparse.Namespace) -> int:
     else:
         width = max((len(g.id) for g in selected), default=0)
         for g in selected:
-            print(f"{g.id:<{width}}  {g.level:<6}  {g.statement}")
+            print(f"{g.id:<{width}}  {g.level:<6}  {g.scope:<9}  {g.statement}")
+            print(f"{'':<{width}}  {describe_sources(g)}")
     return 0
+
+
+def describe_sources(guarantee: Guarantee) -> str:
+    """The second line of `catalog`'s text output: where the docs say it (and why it is out of scope)."""
+    docs = f"docs: {guarantee.doc_url}" if guarantee.doc_url else "docs: none (secondary sources only)"
+    return docs + (f"; out of scope: {guarantee.out_reason}" if guarantee.out_reason else "")

@@ -13,6 +13,7 @@ from typing import Literal
 
 Outcome = Literal["passed", "failed", "broken", "skipped", "not_covered", "deselected"]
 OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "broken", "skipped", "not_covered", "deselected")
+NOT_RUN = "not run: "  # starts the message of a selected test the session stopped before (broken)
 
 
 @dataclass(frozen=True)

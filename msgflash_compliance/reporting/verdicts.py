@@ -110,3 +110,13 @@ def _note(guarantee: GuaranteeLike, result: TestResult, contribution: str) -> st
 def count_verdicts(verdicts: Iterable[GuaranteeVerdict]) -> dict[str, int]:
     counts = Counter(v.verdict for v in verdicts)
     return {name: counts.get(name, 0) for name in VERDICTS}
+
+
+TEST_OUTCOMES: tuple[str, ...] = ("passed", "failed", "broken", "skipped", "not_covered")
+
+
+def count_tests(results: Iterable[TestResult]) -> dict[str, int]:
+    """Per-test outcomes, as JUnit and Allure show them too (`fixtures.report_sync`): a deselected test is in
+    no report, an INFO observation is a pass."""
+    counts = Counter(r.outcome for r in results if r.outcome != "deselected")
+    return {name: counts.get(name, 0) for name in TEST_OUTCOMES}

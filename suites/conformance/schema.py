@@ -18,10 +18,11 @@ from __future__ import annotations
 import os
 
 import schemathesis
-from hypothesis import HealthCheck, Phase
+from hypothesis import Phase
 from hypothesis import settings as hypothesis_settings
 from schemathesis.generation import GenerationMode
 
+from fixtures.hypothesis_runs import target_settings
 from msgflash_compliance.contract.paths import SPEC_PATH
 
 SMOKE_EXAMPLES = 2
@@ -71,13 +72,9 @@ def settings_for(level: str, current: hypothesis_settings | None = None) -> hypo
     smoke = level == "smoke"
     forced = os.environ.get(EXAMPLES_VARIABLE, "")
     examples = int(forced) if forced.isdigit() and not smoke else (SMOKE_EXAMPLES if smoke else FULL_EXAMPLES)
-    return hypothesis_settings(
+    return target_settings(
         current,
         max_examples=examples,
         # smoke: generated cases only; full: the coverage phase's explicit cases too
         phases=(Phase.generate,) if smoke else (Phase.explicit, Phase.generate),
-        report_multiple_bugs=False,
-        suppress_health_check=list(HealthCheck),
-        deadline=None,
-        database=None,
     )

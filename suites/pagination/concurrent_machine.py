@@ -37,6 +37,7 @@ from hypothesis.stateful import (
 from fixtures.clients import Harness
 from fixtures.errors import HarnessError
 from fixtures.factories import DataFactory
+from fixtures.hypothesis_runs import noting
 from suites.pagination.findings import Findings
 from suites.pagination.hygiene import Cleanup
 from suites.pagination.listings import CONTACTS, CREATED_DESC, NAME_ASC, sort_ids
@@ -166,6 +167,7 @@ class WalkUnderWrites(RuleBasedStateMachine):
             raise HarnessError(f"PUT /api/v1/contacts/{contact} answered {answer.status_code}")
         self.model[contact] = answer.json()["data"]
 
+    @noting  # the walk's violations are raised here and in the invariant
     def _fetch(self) -> None:
         walk = self.walk
         assert walk is not None
@@ -201,6 +203,7 @@ class WalkUnderWrites(RuleBasedStateMachine):
     # -- after every step ----------------------------------------------------------------------------------
 
     @invariant()
+    @noting
     def walk_is_consistent_so_far(self) -> None:
         walk = self.walk
         if walk is None or not walk.listed:

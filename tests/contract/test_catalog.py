@@ -153,8 +153,9 @@ def test_validation_bites(tmp_path, changes, message):
 def test_cli_lines_and_json(capsys):
     assert catalog_command(argparse.Namespace(json=False, area="stat")) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == COUNT_PER_AREA["STAT"]
-    assert lines[0].split()[:2] == ["STAT-01", "MUST"]
+    assert len(lines) == 2 * COUNT_PER_AREA["STAT"]  # per guarantee: ID, level, scope, statement; its doc link
+    assert lines[0].split()[:3] == ["STAT-01", "MUST", "black-box"]
+    assert lines[1].split() == ["docs:", load_catalog().get("STAT-01").doc_url]
     assert catalog_command(argparse.Namespace(json=True, area=None)) == 0
     data = json.loads(capsys.readouterr().out)
     assert len(data) == 249 and data[0]["id"] == "AUTH-01" and data[0]["expected"]["status"] == 401

@@ -195,12 +195,19 @@ def test_budget_exhaustion_stops_the_run_as_broken(pytester: pytest.Pytester, ta
             anonymous_client.get("/ok")
             anonymous_client.get("/ok")
     """)
-    result, stream = target(request_budget=3)
+    junit, allure = pytester.path / "junit.xml", pytester.path / "allure"
+    result, stream = target(f"--junitxml={junit}", "--alluredir", str(allure), request_budget=3)
     assert result.ret == pytest.ExitCode.INTERRUPTED  # the session was stopped
     seen = read_stream(stream)
     assert [r.outcome for r in seen.results] == ["passed", "broken", "broken", "broken"]
     assert "request budget of 3 spent" in seen.facts.stop_reason
     assert seen.results[-1].message.startswith("not run: request budget of 3 spent")
+    # the tests never run are broken in JUnit and Allure too, so every report counts 4 tests
+    import xml.etree.ElementTree as ET
+
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("errors"), suite.get("failures")) == ("4", "3", "0")
+    assert sorted(r["status"] for r in _allure_results(allure)) == ["broken", "broken", "broken", "passed"]
 
 
 def _allure_results(directory: Path) -> list[dict[str, Any]]:
@@ -217,3 +224,81 @@ def test_running_the_real_suites_without_a_target_is_a_usage_error() -> None:
                           cwd=SUITES_DIR.parent, capture_output=True, text=True, timeout=120)
     assert done.returncode == pytest.ExitCode.USAGE_ERROR
     assert "checking suites/ needs a target: pass --target-profile PATH" in done.stderr
+
+
+AGREEMENT_SUITE = """
+    import itertools
+
+    import pytest
+    from hypothesis import strategies as st
+
+    from fixtures.assertions import expect_error
+    from fixtures.errors import HarnessError
+    from fixtures.hypothesis_runs import run_property
+
+    @pytest.mark.guarantee("AUTH-01", "ENV-01")
+    def test_flaky_replay(anonymous_client):
+        calls = itertools.count()
+
+        def check(n):
+            status = 200 if next(calls) == 0 else 401  # the first example fails, its replay does not
+            expect_error(anonymous_client.get("/api/v1/usage"), status, "UNAUTHORIZED", guarantee="AUTH-01")
+
+        run_property(check, examples=4, n=st.integers(0, 5))
+
+    @pytest.mark.guarantee("ENV-02")
+    def test_broken_body():
+        raise HarnessError("the target answered like a gateway")
+
+    @pytest.fixture
+    def planted(owner):
+        expect_error(owner.api.get("/api/v1/usage"), 401, "UNAUTHORIZED", guarantee="AUTH-02")
+
+    @pytest.mark.guarantee("AUTH-02")
+    def test_violation_in_setup(planted):
+        pass
+
+    @pytest.mark.guarantee("ROLE-05")
+    def test_needs_collaborator(collaborator):
+        pass
+
+    @pytest.mark.guarantee("AUTH-01")
+    def test_holds(anonymous_client):
+        expect_error(anonymous_client.get("/api/v1/usage"), 401, "UNAUTHORIZED", guarantee="AUTH-01")
+"""
+
+
+def test_junit_and_allure_show_the_plugins_outcome(pytester: pytest.Pytester, target: Any) -> None:
+    """A violation in a Hypothesis FlakyFailure is failed everywhere (Allure alone would say broken), a
+    harness error in a test body is a JUnit error (JUnit alone would say failure), a violation met in
+    setup is a JUnit failure (not an error), a missing identity is skipped, each with the same message."""
+    import xml.etree.ElementTree as ET
+
+    pytester.makepyfile(test_x=AGREEMENT_SUITE)
+    junit = pytester.path / "junit.xml"
+    result, stream = target("--alluredir", str(pytester.path / "allure"), f"--junitxml={junit}")
+    expected = {"test_flaky_replay": "failed", "test_broken_body": "broken", "test_violation_in_setup": "failed",
+                "test_needs_collaborator": "not_covered", "test_holds": "passed"}
+    result.stdout.fnmatch_lines(["*FlakyFailure*"])  # what Hypothesis raised: the replay passed
+    seen = outcomes(stream)
+    assert {name: outcome for name, (outcome, _) in seen.items()} == expected
+    flaky = next(r for r in read_stream(stream).results if r.nodeid.endswith("test_flaky_replay"))
+    assert flaky.failed_guarantees == ("AUTH-01",)
+    assert flaky.message.startswith("[AUTH-01] GET /api/v1/usage: expected 200 UNAUTHORIZED, got 401")
+
+    allure = {r["name"]: r for r in _allure_results(pytester.path / "allure")}
+    allure_status = {"failed": "failed", "broken": "broken", "not_covered": "skipped", "passed": "passed"}
+    assert {name: r["status"] for name, r in allure.items()} == {n: allure_status[o] for n, o in expected.items()}
+    junit_child = {"failed": "failure", "broken": "error", "not_covered": "skipped", "passed": None}
+    cases = {case.get("name"): case for case in ET.parse(junit).getroot().iter("testcase")}
+    for name, outcome in expected.items():
+        children = [child.tag for child in cases[name] if child.tag in ("failure", "error", "skipped")]
+        assert children == ([junit_child[outcome]] if junit_child[outcome] else []), (name, children)
+        if outcome in ("failed", "broken"):
+            message = seen[name][1]
+            assert cases[name].find(junit_child[outcome]).get("message") == message
+            assert allure[name]["statusDetails"]["message"] == message
+            assert not message.startswith("fixtures.errors.")
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert (suite.get("failures"), suite.get("errors"), suite.get("skipped"), suite.get("tests")) == (
+        "2", "1", "1", "5")

@@ -4,6 +4,11 @@ One generic test per fault: when some suite test checks one of the guarantees th
 the compliance suite against the embedded server with that fault on, restricted to those guarantees (so a
 detection self-test runs only its fault's checks), and require exit code 1 with every checked MUST guarantee
 the fault claims `failed` in compliance.json. Claimed guarantees no suite checks yet make the test skip.
+
+The same run also proves the verdict is delivered right: no guarantee is `broken` (a violation is never turned
+into an environment problem, FlakyFailure included) unless the fault breaks the environment on purpose
+(BREAKS_ENVIRONMENT), compliance.json, junit.xml and the Allure results count the same failed / broken /
+skipped / passed tests, and no failure message is longer than 2,000 characters.
 """
 
 from __future__ import annotations
@@ -14,12 +19,17 @@ import pytest
 
 from msgflash_compliance.contract.catalog import load_catalog
 from msgflash_reference.faults import all_faults
+from tests.selftest.report_counts import allure_counts, compliance_counts, failure_messages, junit_counts
 from tests.selftest.runs import cli, tail, verdicts
 
 FAULT_NAMES = sorted(all_faults())
 # Checks that need the documented 10 requests/s on the server; every other detection run paces faster.
 RATE_SENSITIVE = ("RATE-", "ENV-06")
 FAST_PACE = "50"
+# Faults whose detection run may leave guarantees broken because the fault breaks the environment on purpose
+# (fault name -> why). None does today.
+BREAKS_ENVIRONMENT: dict[str, str] = {}
+MESSAGE_LIMIT = 2000
 
 
 def files_checking(ids: list[str], suite_index: dict[str, list[str]]) -> list[str]:
@@ -57,3 +67,12 @@ def test_fault_is_detected(fault_name: str, checked_guarantees: frozenset[str], 
         f"fault {fault_name} claims to break {must_missed} (MUST) but their verdicts are "
         f"{[found.get(i) for i in must_missed]}:\n{tail(done)}"
     )
+
+    broken = sorted(i for i, verdict in found.items() if verdict == "broken")
+    assert fault_name in BREAKS_ENVIRONMENT or not broken, (
+        f"fault {fault_name}: guarantees {broken} are broken, not failed or passed:\n{tail(done)}")
+    counts = {"compliance.json": compliance_counts(reports), "junit.xml": junit_counts(reports),
+              "allure-results": allure_counts(reports)}
+    assert len({tuple(sorted(c.items())) for c in counts.values()}) == 1, f"the reports disagree: {counts}"
+    long = [m[:200] + "…" for m in failure_messages(reports) if len(m) > MESSAGE_LIMIT]
+    assert not long, f"{len(long)} failure messages longer than {MESSAGE_LIMIT} characters: {long[:3]}"

@@ -130,3 +130,19 @@ def _server(tmp_path: Path, fault: str) -> ReferenceServer:
     scratch = tmp_path / "server"
     scratch.mkdir()
     return ReferenceServer(scratch, faults=(fault,))
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("clean_run")
+def test_clean_run_records_its_selection_and_reads_short(clean_run: CleanRun) -> None:
+    """The shared clean run is narrowed by `-m`: its record says so, its replay keeps it, its summary stays short."""
+    document = compliance(clean_run.reports)
+    selection = document["selection"]
+    assert selection["pytest_args"] == ["-m", "not rate_limit"] and selection["narrowed"] is True
+    assert document["replay"].endswith("--seed {} -- -m 'not rate_limit'".format(selection["seed"]))
+    assert sum(document["summary"].values()) == len(document["guarantees"])
+    markdown = (clean_run.reports / "compliance.md").read_text(encoding="utf-8")
+    visible = markdown[:markdown.index("<details>")]
+    assert markdown.splitlines()[2].startswith("**PASSED** (exit 0)"), markdown.splitlines()[2]
+    assert "pytest arguments -m 'not rate_limit'" in visible and "suite: full" not in markdown
+    assert len(visible.splitlines()) < 40, visible

@@ -1,0 +1,128 @@
+"""What a run selected and what it was checked against, and the command line that replays it.
+
+A run is reproduced by the same target (profile path, or the embedded server with the same faults and rate
+limit), the same selection (suite, `--guarantee`, `--tests`, extra pytest arguments) and the same Hypothesis
+seed; `compliance.json` records all of it, plus digests of the contract files, so two runs can be compared
+knowing whether they checked the same thing. Nothing here holds a secret: a profile is named by its path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shlex
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from msgflash_compliance import __version__
+from msgflash_compliance.contract.paths import CATALOG_PATH, SPEC_PATH
+
+PROGRAM = "msgflash-compliance"
+
+
+@dataclass(frozen=True)
+class Selection:
+    suite: str = "full"
+    guarantees: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+    pytest_args: tuple[str, ...] = ()  # after `--`: markers (`-m`), `-k`, ...
+    faults: tuple[str, ...] = ()
+    seed: int = 0
+    profile: str | None = None  # as the user gave it; None: the embedded reference server
+    embedded_rate_limit: int | None = None
+    fail_on: str = "should"
+    baseline: str | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        """True when the run checked less than its suite: unselected guarantees end `skipped`."""
+        return bool(self.guarantees or self.tests or self.pytest_args)
+
+    def describe(self) -> str:
+        """One line for the reports: `full` only when nothing narrowed the suite."""
+        parts = [f"{self.suite} suite" + (", narrowed to" if self.narrowed else "")]
+        if self.guarantees:
+            parts.append("guarantees " + ", ".join(self.guarantees))
+        if self.tests:
+            parts.append("tests " + ", ".join(self.tests))
+        if self.pytest_args:
+            parts.append("pytest arguments " + shlex.join(self.pytest_args))
+        return parts[0] + (" " + "; ".join(parts[1:]) if parts[1:] else "")
+
+    def as_dict(self) -> dict[str, object]:
+        document = asdict(self)
+        for key in ("guarantees", "tests", "pytest_args", "faults"):
+            document[key] = list(document[key])
+        return {**document, "narrowed": self.narrowed, "description": self.describe()}
+
+
+def selection_from_args(args: argparse.Namespace, seed: int) -> Selection:
+    extra = list(getattr(args, "pytest_args", None) or [])
+    if extra and extra[0] == "--":
+        extra = extra[1:]
+    return Selection(
+        suite=getattr(args, "suite", "full"),
+        guarantees=tuple(getattr(args, "guarantee", None) or ()),
+        tests=tuple(getattr(args, "tests", None) or ()),
+        pytest_args=tuple(extra),
+        faults=tuple(getattr(args, "fault", None) or ()),
+        seed=seed,
+        profile=getattr(args, "profile", None),
+        embedded_rate_limit=getattr(args, "embedded_rate_limit", None),
+        fail_on=getattr(args, "fail_on", None) or "should",
+        baseline=getattr(args, "baseline", None),
+    )
+
+
+def _target_flags(selection: Selection) -> list[str]:
+    flags: list[str] = []
+    if selection.profile:
+        flags += ["--profile", selection.profile]
+    for fault in selection.faults:
+        flags += ["--fault", fault]
+    if selection.embedded_rate_limit is not None:
+        flags += ["--embedded-rate-limit", str(selection.embedded_rate_limit)]
+    return flags
+
+
+def replay_command(selection: Selection) -> str:
+    """The whole run again: same target, same selection, same seed, same gate."""
+    flags = ["run", *_target_flags(selection)]
+    if selection.suite != "full":
+        flags += ["--suite", selection.suite]
+    for guarantee_id in selection.guarantees:
+        flags += ["--guarantee", guarantee_id]
+    for test in selection.tests:
+        flags += ["--tests", test]
+    if selection.fail_on != "should":
+        flags += ["--fail-on", selection.fail_on]
+    if selection.baseline:
+        flags += ["--baseline", selection.baseline]
+    flags += ["--seed", str(selection.seed)]
+    if selection.pytest_args:
+        flags += ["--", *selection.pytest_args]
+    return shlex.join([PROGRAM, *flags])
+
+
+def guarantee_replay(selection: Selection, guarantee_id: str) -> str:
+    """Only this guarantee again (every test naming it, inside the same `--tests` files), same target and seed."""
+    flags = ["run", *_target_flags(selection), "--guarantee", guarantee_id]
+    for test in selection.tests:
+        flags += ["--tests", test]
+    flags += ["--seed", str(selection.seed)]
+    return shlex.join([PROGRAM, *flags])
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def checked_against(spec: Path = SPEC_PATH, catalog: Path = CATALOG_PATH) -> dict[str, str]:
+    """The suite version and digests of the contract files a verdict depends on."""
+    return {
+        "suite_version": __version__,
+        "openapi": f"{spec.parent.name}/{spec.name}",
+        "openapi_sha256": sha256_of(spec),
+        "catalog": f"{catalog.parent.name}/{catalog.name}",
+        "catalog_sha256": sha256_of(catalog),
+    }
