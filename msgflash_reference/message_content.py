@@ -9,7 +9,7 @@ buttons needs `title`, `description` and 1–2 `buttons`. Exactly one of `type` 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -21,10 +21,9 @@ from msgflash_reference.errors import ApiError, invalid_field, validation_error
 MessageType = Literal["text", "image", "video", "audio", "document", "voice_note", "location", "contact", "buttons"]
 ButtonType = Literal["reply", "copy", "url", "call", "pix"]
 MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "voice_note"})
-# RFC 3339 date-time (the spec's `format: date-time`), with a zone; years kept to 1970-2999 so stored timestamps
-# sort as text and leave room ahead.
+# RFC 3339 date-time (the spec's `format: date-time`), with a zone; any year 0001-9999 (G29: a time in the past
+# is due at once, one beyond 9999 UTC after its offset is the far future).
 TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
-TIMESTAMP_YEARS = range(1970, 3000)
 TEXT_MAX = 4096
 SHORT_MAX = 1024
 URL_MAX = 2048
@@ -197,13 +196,20 @@ def not_found_in_context(what: str) -> ApiError:
 
 
 def parse_timestamp(raw: str, field: str) -> datetime:
-    """An RFC 3339 date-time with a zone, years 1970–2999; 400 VALIDATION_ERROR otherwise."""
+    """An RFC 3339 date-time with a zone; 400 VALIDATION_ERROR otherwise. Its offset may carry it past year 1 or
+    9999 in UTC: then the earliest (latest) instant stands for it."""
+    text = raw.strip().upper()
     value: datetime | None = None
-    if TIMESTAMP_RE.match(raw.strip()):
+    if TIMESTAMP_RE.match(text):
         try:
-            value = parse_iso(raw.strip().upper())
-        except (ValueError, OverflowError):
-            value = None
-    if value is None or value.year not in TIMESTAMP_YEARS:
+            local = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            local = None
+        if local is not None:
+            try:
+                value = parse_iso(text)
+            except OverflowError:
+                value = (datetime.min if local.year == 1 else datetime.max).replace(tzinfo=UTC)
+    if value is None:
         raise invalid_field(field, "must be an RFC 3339 date-time with a time zone, e.g. 2026-05-01T10:00:00Z")
     return value

@@ -94,6 +94,17 @@ def _clean_name(name: str) -> str:
     return name.strip()
 
 
+def _check_update(svc: Svc, body: TemplateUpdate) -> None:
+    """G28: an update is judged on what it carries, like a create (so its answer never rests on the stored
+    template): a new `type` brings the content it needs, and a `body` or `mediaUrl` it gives is not blank."""
+    for field in ("body", "mediaUrl"):
+        value = getattr(body, field)
+        if field in body.model_fields_set and value is not None and not value.strip():
+            raise invalid_field(field, "must not be blank")
+    if body.type is not None:
+        resource_views(svc).templates.check_content(body.type, body.body, body.mediaUrl)
+
+
 def load_template(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
     row = conn.execute(
         "SELECT * FROM templates WHERE id = ? AND workspace_id = ?", (parse_id(raw_id), ctx.workspace_id)
@@ -176,6 +187,7 @@ def update_template(
     body: Annotated[TemplateUpdate, Depends(json_body(TemplateUpdate))],
 ) -> JSONResponse:
     tid = parse_id(template_id)
+    _check_update(svc, body)
     with svc.db.transaction() as conn:
         row = load_template(conn, ctx, tid)
         name = _clean_name(body.name) if body.name is not None else row["name"]
