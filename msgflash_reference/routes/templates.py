@@ -27,7 +27,7 @@ from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import created, deleted, ok
 from msgflash_reference.errors import invalid_field, not_found
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.message_content import TEXT_MAX, URL_MAX, NonNullBody
+from msgflash_reference.message_content import NonNullBody
 from msgflash_reference.policies.list_shape_faults import listings
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.resource_views import resource_views
@@ -40,23 +40,22 @@ router = APIRouter()
 TemplateType = Literal["text", "image", "video", "audio", "document"]
 TEMPLATES_DEFAULT_LIMIT = 20
 TEMPLATES_MAX_LIMIT = 100
-NAME_MAX = 200
 
 
 class TemplateCreate(NonNullBody):
-    name: str = Field(min_length=1, max_length=NAME_MAX)
+    name: str = Field(min_length=1)
     type: TemplateType
-    body: str | None = Field(default=None, max_length=TEXT_MAX)
-    mediaUrl: str | None = Field(default=None, max_length=URL_MAX)
-    variables: list[str] | None = Field(default=None, max_length=500)  # accepted, never trusted
+    body: str | None = Field(default=None)
+    mediaUrl: str | None = Field(default=None)
+    variables: list[str] | None = Field(default=None)  # accepted, never trusted
 
 
 class TemplateUpdate(NonNullBody):
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    name: str | None = Field(default=None, min_length=1)
     type: TemplateType | None = None
-    body: str | None = Field(default=None, max_length=TEXT_MAX)
-    mediaUrl: str | None = Field(default=None, max_length=URL_MAX)
-    variables: list[str] | None = Field(default=None, max_length=500)
+    body: str | None = Field(default=None)
+    mediaUrl: str | None = Field(default=None)
+    variables: list[str] | None = Field(default=None)
 
 
 class PreviewBody(NonNullBody):

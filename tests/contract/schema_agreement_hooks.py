@@ -1,9 +1,9 @@
 """Schemathesis hooks of the schema-agreement run (`test_schema_agreement.py`, `SCHEMATHESIS_HOOKS`).
 
 The run checks that the OpenAPI description and the reference server agree on which requests are valid
-(positive_data_acceptance, negative_data_rejection). Two refusals of a schema-valid request are contract
-answers no schema can express, because they depend on state, not on the request's shape; exactly these two
-rejections are dropped, every other one stays a failure:
+(positive_data_acceptance, negative_data_rejection). Some refusals of a schema-valid request are contract
+answers no schema can express, because they depend on state (what the server issued or holds), not on the
+request's shape; exactly these rejections are dropped, every other one stays a failure:
 
 * a `cursor` the server never issued: 400 VALIDATION_ERROR whose details name only `cursor` (decisions #6: the
   docs' cursors are opaque, "pass the returned nextCursor back"; the bulk-jobs cursor is the id of a job of the
@@ -11,6 +11,10 @@ rejections are dropped, every other one stays a failure:
 * pausing a campaign that is not running or scheduled, resuming one that is not paused: 400 BAD_REQUEST
   (docs: campaigns/pause "400 BAD_REQUEST if status not pausable"; resume is for a paused campaign). The ids
   come from the campaigns the run itself created (Schemathesis reuses ids from responses).
+* a console e-mail verification or password-reset token the server never issued: 400 BAD_REQUEST (the
+  console choices in `msgflash_reference/README.md`: "bad, used or expired verification/reset tokens").
+* accepting an invitation by a token or id the server never issued: 410 INVITE_INVALID_OR_EXPIRED ([S],
+  facts §12).
 """
 
 from __future__ import annotations
@@ -20,7 +24,16 @@ from typing import Any
 
 import schemathesis
 
-STATE_REFUSALS = frozenset({"POST /api/v1/campaigns/{id}/pause", "POST /api/v1/campaigns/{id}/resume"})
+# operation -> (status, error.code) of its state refusal
+STATE_REFUSALS: dict[str, tuple[int, str]] = {
+    "POST /api/v1/campaigns/{id}/pause": (400, "BAD_REQUEST"),
+    "POST /api/v1/campaigns/{id}/resume": (400, "BAD_REQUEST"),
+    "GET /api/auth/verify-email/validate": (400, "BAD_REQUEST"),
+    "POST /api/auth/verify-email": (400, "BAD_REQUEST"),
+    "GET /api/auth/reset-password/validate": (400, "BAD_REQUEST"),
+    "POST /api/auth/reset-password": (400, "BAD_REQUEST"),
+    "POST /api/teams/invitations/accept": (410, "INVITE_INVALID_OR_EXPIRED"),
+}
 
 
 def _error(response: Any) -> dict[str, Any]:
@@ -40,12 +53,11 @@ def _names_only_cursor(case: Any, error: dict[str, Any]) -> bool:
 
 def is_state_refusal(case: Any, response: Any) -> bool:
     """A 400 to a schema-valid request that rests on state the schema cannot describe (module docstring)."""
-    if response.status_code != 400:
-        return False
     error = _error(response)
-    if case.operation.label in STATE_REFUSALS:
-        return error.get("code") == "BAD_REQUEST"
-    return _names_only_cursor(case, error)
+    refusal = STATE_REFUSALS.get(case.operation.label)
+    if refusal is not None:
+        return (response.status_code, error.get("code")) == refusal
+    return response.status_code == 400 and _names_only_cursor(case, error)
 
 
 @schemathesis.hook
