@@ -8,16 +8,20 @@ exit 0 —
   (checkout, cancel, downgrade, cancel-scheduled-change: they change the owner's plan under the run; the
   console mutation suite generates them on scratch accounts). No console operation deletes the account.
 
-The only refusals of schema-valid requests let through are the state refusals of `schema_agreement_hooks`
-(a cursor, token or invitation the server never issued; pausing or resuming a campaign in the wrong state).
+The only refusals of schema-valid requests let through are the documented state refusals listed in
+`schema_agreement_hooks` (a cursor, token or invitation the server never issued; pausing, resuming or
+cancelling something in the wrong state; invitation lists naming the caller or an e-mail twice), each by its
+operation, status and error code.
 Each run gets its own server: the console run revokes the keys it lists, the public one fills workspaces.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -25,6 +29,7 @@ import pytest
 
 from msgflash_compliance.contract.paths import SPEC_PATH
 from msgflash_reference.server_thread import RunningServer
+from tests.contract.schema_agreement_hooks import is_state_refusal
 from tests.reference.harness import start_server
 
 HOOKS = Path(__file__).with_name("schema_agreement_hooks.py")
@@ -81,3 +86,54 @@ def test_console_operations_agree_with_the_owner_session(server: RunningServer, 
         server, tmp_path, f"Authorization: Bearer {token}",
         "--include-path-regex", "^/api/(?!v1/)", "--exclude-operation-id-regex", BILLING_MUTATIONS,
     )
+
+
+@dataclass
+class _Operation:
+    label: str
+
+
+@dataclass
+class _Case:
+    label: str
+    query: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def operation(self) -> _Operation:
+        return _Operation(self.label)
+
+
+@dataclass
+class _Answer:
+    status_code: int
+    error: dict[str, object]
+
+    @property
+    def content(self) -> bytes:
+        return json.dumps({"error": self.error}).encode()
+
+
+CURSOR_DETAILS = [{"field": "cursor", "message": "is not a valid cursor for this listing and sort"}]
+
+
+@pytest.mark.parametrize(
+    ("case", "answer", "let_through"),
+    [
+        (_Case("GET /api/v1/contacts", {"cursor": "0"}), _Answer(400, {"code": "VALIDATION_ERROR",
+                                                                       "details": CURSOR_DETAILS}), True),
+        (_Case("GET /api/v1/contacts", {"cursor": "0", "limit": "5"}),
+         _Answer(400, {"code": "VALIDATION_ERROR", "details": [*CURSOR_DETAILS, {"field": "limit"}]}), False),
+        (_Case("GET /api/v1/contacts", {}), _Answer(400, {"code": "VALIDATION_ERROR", "details": CURSOR_DETAILS}),
+         False),
+        (_Case("POST /api/v1/campaigns/{id}/pause"), _Answer(400, {"code": "BAD_REQUEST"}), True),
+        (_Case("POST /api/v1/campaigns/{id}/pause"), _Answer(400, {"code": "VALIDATION_ERROR"}), False),
+        (_Case("POST /api/v1/campaigns"), _Answer(400, {"code": "BAD_REQUEST"}), False),
+        (_Case("POST /api/v1/templates"), _Answer(400, {"code": "TEMPLATE_INVALID"}), True),
+        (_Case("POST /api/v1/templates"), _Answer(400, {"code": "VALIDATION_ERROR"}), False),
+        (_Case("POST /api/teams/invitations/accept"), _Answer(410, {"code": "INVITE_INVALID_OR_EXPIRED"}), True),
+        (_Case("POST /api/teams/invitations/accept"), _Answer(400, {"code": "INVITE_INVALID_OR_EXPIRED"}), False),
+    ],
+)
+def test_only_the_documented_state_refusals_are_let_through(case: _Case, answer: _Answer, let_through: bool) -> None:
+    """The hooks drop nothing but the listed refusals: a VALIDATION_ERROR to a valid body always stays a failure."""
+    assert is_state_refusal(case, answer) is let_through
