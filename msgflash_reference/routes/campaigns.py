@@ -28,7 +28,6 @@ from msgflash_reference.envelopes import created, ok
 from msgflash_reference.errors import ApiError, invalid_field, not_found, validation_error
 from msgflash_reference.ids import is_uuid, new_id, parse_id
 from msgflash_reference.message_content import (
-    TEXT_MAX,
     DirectContent,
     NonNullBody,
     buttons_meta,
@@ -48,19 +47,19 @@ CampaignType = Literal["text", "image", "video", "audio", "document", "voice_not
 
 class Recipients(NonNullBody):
     type: Literal["all", "tags", "explicit", "group"]
-    value: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(default=None, max_length=10_000)
+    value: list[Annotated[str, Field(min_length=1)]] | None = Field(default=None)
     groupId: str | None = None  # a UUID whenever given (the spec types it), used by type group only
 
 
 class CampaignCreate(DirectContent):
     instanceId: str
-    name: str = Field(min_length=1, max_length=200)
-    schedule: str = Field(max_length=64)
+    name: str = Field(min_length=1)
+    schedule: str
     repeat: Literal["none", "noe", "daily", "weekly"] | None = None
     recipients: Recipients
     templateId: str | None = None
     type: CampaignType | None = None
-    body: str | None = Field(default=None, max_length=TEXT_MAX)
+    body: str | None = Field(default=None)
 
 
 def _check_body(body: CampaignCreate) -> None:

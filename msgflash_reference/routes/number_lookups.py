@@ -60,7 +60,7 @@ class ImportBody(BaseModel):
     """Open object (the spec documents `tag` only): other fields are ignored."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
-    tag: str | None = Field(default=None, min_length=1, max_length=100)
+    tag: str | None = Field(default=None, min_length=1)
 
     @field_validator("tag", mode="before")
     @classmethod

@@ -27,7 +27,7 @@ from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import created, deleted, ok
 from msgflash_reference.errors import invalid_field, not_found
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.message_content import TEXT_MAX, URL_MAX, NonNullBody
+from msgflash_reference.message_content import NonNullBody
 from msgflash_reference.policies.list_shape_faults import listings
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.resource_views import resource_views
@@ -40,23 +40,22 @@ router = APIRouter()
 TemplateType = Literal["text", "image", "video", "audio", "document"]
 TEMPLATES_DEFAULT_LIMIT = 20
 TEMPLATES_MAX_LIMIT = 100
-NAME_MAX = 200
 
 
 class TemplateCreate(NonNullBody):
-    name: str = Field(min_length=1, max_length=NAME_MAX)
+    name: str = Field(min_length=1)
     type: TemplateType
-    body: str | None = Field(default=None, max_length=TEXT_MAX)
-    mediaUrl: str | None = Field(default=None, max_length=URL_MAX)
-    variables: list[str] | None = Field(default=None, max_length=500)  # accepted, never trusted
+    body: str | None = Field(default=None)
+    mediaUrl: str | None = Field(default=None)
+    variables: list[str] | None = Field(default=None)  # accepted, never trusted
 
 
 class TemplateUpdate(NonNullBody):
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    name: str | None = Field(default=None, min_length=1)
     type: TemplateType | None = None
-    body: str | None = Field(default=None, max_length=TEXT_MAX)
-    mediaUrl: str | None = Field(default=None, max_length=URL_MAX)
-    variables: list[str] | None = Field(default=None, max_length=500)
+    body: str | None = Field(default=None)
+    mediaUrl: str | None = Field(default=None)
+    variables: list[str] | None = Field(default=None)
 
 
 class PreviewBody(NonNullBody):
@@ -92,6 +91,17 @@ def _clean_name(name: str) -> str:
     if not name.strip():
         raise invalid_field("name", "must not be blank")
     return name.strip()
+
+
+def _check_update(svc: Svc, body: TemplateUpdate) -> None:
+    """G28: an update is judged on what it carries, like a create (so its answer never rests on the stored
+    template): a new `type` brings the content it needs, and a `body` or `mediaUrl` it gives is not blank."""
+    for field in ("body", "mediaUrl"):
+        value = getattr(body, field)
+        if field in body.model_fields_set and value is not None and not value.strip():
+            raise invalid_field(field, "must not be blank")
+    if body.type is not None:
+        resource_views(svc).templates.check_content(body.type, body.body, body.mediaUrl)
 
 
 def load_template(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
@@ -176,6 +186,7 @@ def update_template(
     body: Annotated[TemplateUpdate, Depends(json_body(TemplateUpdate))],
 ) -> JSONResponse:
     tid = parse_id(template_id)
+    _check_update(svc, body)
     with svc.db.transaction() as conn:
         row = load_template(conn, ctx, tid)
         name = _clean_name(body.name) if body.name is not None else row["name"]
