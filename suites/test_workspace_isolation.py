@@ -44,7 +44,15 @@ def _param(kind: Kind, verb: str, home: str, viewer: str, *values: Any) -> Any:
                         marks=marks)
 
 
-BY_ID = [_param(kind, verb.name, home, viewer, verb) for kind in KINDS for verb in kind.verbs
+def _order(kind_verb: tuple[int, Kind, Verb]) -> tuple[bool, int]:
+    """Deletes of an item last, and of contacts (other kinds' members and recipients) last of all: where a
+    target wrongly serves one, the item is gone for every check after it."""
+    index, _, verb = kind_verb
+    return verb.deletes_item, -index if verb.deletes_item else index
+
+
+BY_ID = [_param(kind, verb.name, home, viewer, verb)
+         for _, kind, verb in sorted(((i, k, v) for i, k in enumerate(KINDS) for v in k.verbs), key=_order)
          for home, viewer in PAIRS]
 LISTED = [_param(kind, "list", home, viewer) for kind in KINDS if kind.listing for home, viewer in PAIRS]
 CONSOLE = [_param(CONTACTS, "console-list", home, viewer) for home, viewer in PAIRS]
@@ -74,26 +82,6 @@ def _track_wrong_import(response: httpx.Response, viewer: httpx.Client, factory:
     for contact_id in made if isinstance(made, list) else []:
         if isinstance(contact_id, str):
             factory.track(viewer, "contact", f"/api/v1/contacts/{contact_id}", contact_id)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(("kind", "verb", "home", "viewer"), BY_ID)
-def test_another_workspace_item_is_not_found(kind: Kind, verb: Verb, home: str, viewer: str, spaces: Workspaces,
-                                             factory: DataFactory, profile: TargetProfile) -> None:
-    _describe(kind, verb.name, home, viewer)
-    guarantee = guarantee_of(home, viewer)
-    if verb.writes and profile.safety.read_only:
-        not_covered("the profile is read_only: a write, even one that must be refused, is not sent")
-    item = spaces.item(home, kind.name)
-    other = spaces.client(viewer)
-    response = other.request(verb.method, verb.path(item.id), json=verb.body(factory.name, item))
-    _track_wrong_import(response, other, factory)
-    expect_error(response, 404, "NOT_FOUND", guarantee=guarantee)
-    if verb.writes:
-        now = spaces.read_back(home, kind, item.id)
-        check(now == item.view,
-              f"the {home} workspace's {kind.name} item {item.id} is "
-              f"{'gone' if now is None else 'changed'} after the {viewer} workspace's refused "
-              f"{verb.method} {verb.operation.path}", guarantee=guarantee)
 
 
 def _home_ids(spaces: Workspaces, kind: Kind, home: str, own_walk: Walk) -> tuple[set[str], Any]:
@@ -151,3 +139,23 @@ def test_console_lists_only_its_workspace_contacts(kind: Kind, home: str, viewer
     check(item.id not in spaces.console_walk(viewer, search=item.name).ids,
           f"the {viewer} workspace's {where} search finds the {home} workspace's contact {item.id}",
           guarantee=guarantee)
+
+
+@pytest.mark.parametrize(("kind", "verb", "home", "viewer"), BY_ID)
+def test_another_workspace_item_is_not_found(kind: Kind, verb: Verb, home: str, viewer: str, spaces: Workspaces,
+                                             factory: DataFactory, profile: TargetProfile) -> None:
+    _describe(kind, verb.name, home, viewer)
+    guarantee = guarantee_of(home, viewer)
+    if verb.writes and profile.safety.read_only:
+        not_covered("the profile is read_only: a write, even one that must be refused, is not sent")
+    item = spaces.item(home, kind.name)
+    other = spaces.client(viewer)
+    response = other.request(verb.method, verb.path(item.id), json=verb.body(factory.name, item))
+    _track_wrong_import(response, other, factory)
+    expect_error(response, 404, "NOT_FOUND", guarantee=guarantee)
+    if verb.writes:
+        now = spaces.read_back(home, kind, item.id)
+        check(now == item.view,
+              f"the {home} workspace's {kind.name} item {item.id} is "
+              f"{'gone' if now is None else 'changed'} after the {viewer} workspace's refused "
+              f"{verb.method} {verb.operation.path}", guarantee=guarantee)

@@ -56,6 +56,10 @@ class Verb:
         """Whether a wrongly served request could change the item (then it is read back afterwards)."""
         return self.method != "GET" and self.operation.operation_id not in RENDERING_POSTS
 
+    @property
+    def deletes_item(self) -> bool:
+        return self.method == "DELETE" and self.operation.path.endswith("{" + self.param + "}")
+
     def path(self, item_id: str) -> str:
         return self.operation.path.replace("{" + self.param + "}", item_id)
 
