@@ -65,7 +65,7 @@ class Walk:
 class Workspace:
     name: str
     client: httpx.Client
-    items: dict[str, Item | Exception] = field(default_factory=dict)
+    items: dict[str, Item | BaseException] = field(default_factory=dict)
     walks: dict[str, Walk] = field(default_factory=dict)
     campaigns: list[str] = field(default_factory=list)
 
@@ -110,7 +110,7 @@ class Workspaces:
     def item(self, workspace: str, kind: str) -> Item:
         """The workspace's item of `kind`; raises why there is none (not covered, or broken)."""
         found = self.space(workspace).items[kind]
-        if isinstance(found, Exception):
+        if isinstance(found, BaseException):  # NotCovered is a BaseException (pytest skip)
             raise found
         return found
 
@@ -176,7 +176,8 @@ class Workspaces:
                 try:
                     if kind in lacking:
                         not_covered(lacking[kind])
-                    space.items[kind] = make(space)
+                    read_only = self.profile.safety.read_only and KIND_BY_NAME[kind].origin == "planted"
+                    space.items[kind] = self._found(space, KIND_BY_NAME[kind]) if read_only else make(space)
                 except NotCovered as err:
                     space.items[kind] = err
                 except (ContractViolation, HarnessError) as err:  # setting up is not what the checks are about
@@ -216,11 +217,32 @@ class Workspaces:
         with on_plan(self.harness, actor.email, richer.code, previous=code):
             yield {}
 
+    def _found(self, space: Workspace, kind: Kind) -> Item:
+        """A read_only profile creates nothing: the first item the workspace lists, if any."""
+        if kind.listing is None:
+            not_covered(f"the profile is read_only and the API lists no {kind.name} to find one")
+        params = {} if kind.listing.paging == "none" else {"limit": 1}
+        listed = _items(_data(space.client.get(kind.listing.path, params=params), f"list the {kind.name}"),
+                        kind.listing)  # type: ignore[arg-type]
+        if not listed:
+            not_covered(f"the {space.name} workspace has no {kind.name}, and a read_only profile creates none")
+        name = listed[0].get("name")
+        return Item(listed[0]["id"], name=name if isinstance(name, str) else None)
+
+    def _needed(self, space: Workspace, kind: str, why: str) -> Item:
+        """Another kind's item this one is made with; raises why there is none."""
+        item = space.items.get(kind)
+        if isinstance(item, NotCovered):
+            raise item
+        if not isinstance(item, Item):
+            raise HarnessError(f"no {kind} item {why}")
+        return item
+
     def _connected_instance(self, space: Workspace) -> str:
-        item = space.items.get("instances")
-        if not isinstance(item, Item) or item.related.get("status") != "connected":
+        item = self._needed(space, "instances", "to act through")
+        if item.related.get("status") != "connected":
             not_covered(f"the {space.name} workspace has no connected instance")
-        return item.id  # type: ignore[union-attr]
+        return item.id
 
     def _require_send(self, what: str) -> None:
         if not self.profile.safety.allow_send:
@@ -250,9 +272,7 @@ class Workspaces:
         return Item(made["id"], name=made["name"])
 
     def _group(self, space: Workspace) -> Item:
-        contact = space.items.get("contacts")
-        if not isinstance(contact, Item):
-            raise HarnessError("no contact to make the group's member")
+        contact = self._needed(space, "contacts", "to be the group's member")
         made = self.factory.group(space.client)
         expect_ok(space.client.post(f"/api/v1/contacts/groups/{made['id']}/members",
                                     json={"contactIds": [contact.id]}))
@@ -266,9 +286,7 @@ class Workspaces:
 
     def _campaign(self, space: Workspace) -> Item:
         self._require_send("a campaign")
-        contact = space.items.get("contacts")
-        if not isinstance(contact, Item):
-            raise HarnessError("no contact to be the campaign's recipient")
+        contact = self._needed(space, "contacts", "to be the campaign's recipient")
         body = {"instanceId": self._connected_instance(space), "name": self.factory.name("campaign"),
                 "schedule": _later(), "recipients": {"type": "explicit", "value": [contact.id]},
                 "type": "text", "body": self.factory.name("hello")}
