@@ -102,7 +102,11 @@ class Workspaces:
             else:
                 client = self.actor(name).api
             self._spaces[name] = space = Workspace(name, client)
-            self._set_up(space)
+            try:
+                self._set_up(space)
+            except (ContractViolation, HarnessError) as err:  # e.g. its plan unreadable: every kind is broken
+                for kind in KIND_BY_NAME:
+                    space.items.setdefault(kind, HarnessError(f"cannot set up the {name} workspace: {err}"))
         return self._spaces[name]
 
     # -- what ---------------------------------------------------------------------------------------------
@@ -185,7 +189,11 @@ class Workspaces:
                                                      f"workspace: {err}")
         for kind, item in space.items.items():
             if isinstance(item, Item):
-                item.view = self.read_back(space.name, KIND_BY_NAME[kind], item.id)
+                try:
+                    item.view = self.read_back(space.name, KIND_BY_NAME[kind], item.id)
+                except HarnessError as err:
+                    space.items[kind] = err
+                    continue
                 if item.view is None:
                     space.items[kind] = HarnessError(f"the {space.name} workspace cannot read back its own "
                                                      f"{kind} item {item.id}")
