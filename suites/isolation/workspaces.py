@@ -1,11 +1,11 @@
 """The three workspaces of the isolation suite and one item of every kind in each.
 
-On first use a workspace gets its items, all kinds at once (a group's member and a campaign's recipient are its
-contact, so the snapshots are taken after everything is made): planted through the data factory (prefixed,
-deleted when the module ends) or, for what no public route creates, found in the workspace (instances;
-messages unless sends are allowed). A kind that cannot be had keeps its reason, raised by the checks that
-need it: not covered (the profile forbids it, the workspace has none), or broken (setting up failed).
-Each item is read back once from its own workspace: the view a refused request must leave unchanged.
+An item is had on first use (a check or a kind made with it asks for it): planted through the data factory
+(prefixed, deleted when the module ends) or, for what no public route creates, found in the workspace
+(instances; messages unless sends are allowed; everything on a read_only profile). A kind that cannot be had
+keeps its reason, raised by every check that needs it: not covered (the profile forbids it, the workspace has
+none), or broken (setting up failed). Each item is read back once from its own workspace: the view a refused
+request must leave unchanged.
 
 Campaigns (no route deletes one) are scheduled 30 days ahead and paused when the module ends. A plan without
 campaigns or webhooks (the Free outsider) gets them on a sandbox by a short stay on a plan that has them.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,7 +39,6 @@ JOB_SIZE = 100  # ids in a bulk delete: at 100 it runs as a job; the ids are ran
 JOB_POLLS = 40
 LOOKUP_NUMBERS = 2  # a synchronous lookup
 ACCOUNT_OF = {"owner": "owner", "team": "owner", "outsider": "outsider"}  # whose plan a workspace is on
-PLAN_FEATURES = {"campaigns": "campaigns", "webhooks": "webhooks"}  # kinds a plan may lack -> plan feature
 CONSOLE_CONTACTS = Listing("/api/contacts", "contacts", "cursor", search=True)  # console twin of /api/v1/contacts
 
 
@@ -80,6 +79,7 @@ class Workspaces:
         self._spaces: dict[str, Workspace] = {}
         self._consoles: dict[str, httpx.Client] = {}
         self._console_walks: dict[tuple[str, str | None], Walk] = {}
+        self._plans: dict[str, str] = {}  # account -> its plan code, read once
 
     # -- who ----------------------------------------------------------------------------------------------
 
@@ -101,19 +101,17 @@ class Workspaces:
                 client = self.harness.team_client()
             else:
                 client = self.actor(name).api
-            self._spaces[name] = space = Workspace(name, client)
-            try:
-                self._set_up(space)
-            except (ContractViolation, HarnessError) as err:  # e.g. its plan unreadable: every kind is broken
-                for kind in KIND_BY_NAME:
-                    space.items.setdefault(kind, HarnessError(f"cannot set up the {name} workspace: {err}"))
+            self._spaces[name] = Workspace(name, client)
         return self._spaces[name]
 
     # -- what ---------------------------------------------------------------------------------------------
 
     def item(self, workspace: str, kind: str) -> Item:
-        """The workspace's item of `kind`; raises why there is none (not covered, or broken)."""
-        found = self.space(workspace).items[kind]
+        """The workspace's item of `kind`, made on first use; raises why there is none (not covered, broken)."""
+        space = self.space(workspace)
+        if kind not in space.items:
+            space.items[kind] = self._set_up(space, KIND_BY_NAME[kind])
+        found = space.items[kind]
         if isinstance(found, BaseException):  # NotCovered is a BaseException (pytest skip)
             raise found
         return found
@@ -123,13 +121,20 @@ class Workspaces:
         space = self.space(workspace)
         if kind.name not in space.walks:
             assert kind.listing is not None, kind.name
+            self._had(workspace, kind.name)
             space.walks[kind.name] = walk(space.client, kind.listing)
         return space.walks[kind.name]
+
+    def _had(self, workspace: str, kind: str) -> None:
+        """Have the workspace's item before a walk is kept, so that the walk lists it."""
+        with suppress(NotCovered, HarnessError):  # the checks that need the item say why there is none
+            self.item(workspace, kind)
 
     def console_walk(self, workspace: str, search: str | None = None) -> Walk:
         """The console's contact list of the workspace (the owner's session with X-Team-Id for the team)."""
         key = (workspace, search)
         if key not in self._console_walks:
+            self._had(workspace, "contacts")
             self._console_walks[key] = walk(self._console(workspace), CONSOLE_CONTACTS, search=search)
         return self._console_walks[key]
 
@@ -169,61 +174,43 @@ class Workspaces:
 
     # -- setting up -----------------------------------------------------------------------------------------
 
-    def _set_up(self, space: Workspace) -> None:
+    def _set_up(self, space: Workspace, kind: Kind) -> Item | BaseException:
+        """The item, read back once from its workspace; or why there is none."""
         makers: dict[str, Callable[[Workspace], Item]] = {
             "instances": self._instance, "messages": self._message, "contacts": self._contact,
             "groups": self._group, "templates": self._template, "webhooks": self._webhook,
             "campaigns": self._campaign, "bulk-jobs": self._job, "number-lookups": self._lookup,
         }
-        with self._plan_with_features(space.name) as lacking:
-            for kind, make in makers.items():
-                try:
-                    if kind in lacking:
-                        not_covered(lacking[kind])
-                    read_only = self.profile.safety.read_only and KIND_BY_NAME[kind].origin == "planted"
-                    space.items[kind] = self._found(space, KIND_BY_NAME[kind]) if read_only else make(space)
-                except NotCovered as err:
-                    space.items[kind] = err
-                except (ContractViolation, HarnessError) as err:  # setting up is not what the checks are about
-                    space.items[kind] = HarnessError(f"cannot set up a {kind} item in the {space.name} "
-                                                     f"workspace: {err}")
-        for kind, item in space.items.items():
-            if isinstance(item, Item):
-                try:
-                    item.view = self.read_back(space.name, KIND_BY_NAME[kind], item.id)
-                except HarnessError as err:
-                    space.items[kind] = err
-                    continue
-                if item.view is None:
-                    space.items[kind] = HarnessError(f"the {space.name} workspace cannot read back its own "
-                                                     f"{kind} item {item.id}")
+        try:
+            read_only = self.profile.safety.read_only and kind.origin == "planted"
+            item = self._found(space, kind) if read_only else makers[kind.name](space)
+            item.view = self.read_back(space.name, kind, item.id)
+        except NotCovered as err:
+            return err
+        except (ContractViolation, HarnessError) as err:  # setting up is not what the checks are about
+            return HarnessError(f"cannot set up a {kind.name} item in the {space.name} workspace: {err}")
+        if item.view is None:
+            return HarnessError(f"the {space.name} workspace cannot read back its own {kind.name} item {item.id}")
+        return item
 
     @contextmanager
-    def _plan_with_features(self, workspace: str) -> Iterator[dict[str, str]]:
-        """The kinds the account's plan lacks, with why they are not covered; on a sandbox the account is
-        moved for the block to the cheapest plan that has them all (and back), so none lacks."""
-        if self.profile.safety.read_only:
-            yield {}
-            return
+    def _plan_with(self, workspace: str, feature: str) -> Iterator[None]:
+        """The block on a plan with `feature`: the account's own, or on a sandbox the cheapest that has it (and
+        back afterwards); not covered otherwise."""
         actor = self.actor(workspace)
-        try:
-            code = plan_code(actor)
-        except ContractViolation as err:
-            raise HarnessError(f"cannot read the {ACCOUNT_OF[workspace]} account's plan: {err}") from None
+        if actor.name not in self._plans:
+            self._plans[actor.name] = plan_code(actor)
+        code = self._plans[actor.name]
         current = next((p for p in plans_for(self.settings) if p.code == code), None)
-        lacking = {kind: feature for kind, feature in PLAN_FEATURES.items()
-                   if current is not None and not getattr(current.features, feature)}
-        if not lacking:
-            yield {}
+        if current is None or getattr(current.features, feature):
+            yield
             return
-        richer = next((p for p in plans_for(self.settings)
-                       if all(getattr(p.features, f) for f in PLAN_FEATURES.values())), None)
+        richer = next((p for p in plans_for(self.settings) if getattr(p.features, feature)), None)
         if not self.profile.sandbox.enabled or actor.email is None or richer is None:
-            yield {kind: f"the {ACCOUNT_OF[workspace]} account's plan ({code}) has no {feature}, and without "
-                         "the sandbox the suite cannot move it to one that has" for kind, feature in lacking.items()}
-            return
-        with on_plan(self.harness, actor.email, richer.code, previous=code):
-            yield {}
+            not_covered(f"the {actor.name} account's plan ({code}) has no {feature}, and without the sandbox "
+                        "the suite cannot move it to one that has")
+        with on_plan(self.harness, actor.email, richer.code, previous=code):  # type: ignore[union-attr]
+            yield
 
     def _found(self, space: Workspace, kind: Kind) -> Item:
         """A read_only profile creates nothing: the first item the workspace lists, if any."""
@@ -239,12 +226,10 @@ class Workspaces:
 
     def _needed(self, space: Workspace, kind: str, why: str) -> Item:
         """Another kind's item this one is made with; raises why there is none."""
-        item = space.items.get(kind)
-        if isinstance(item, NotCovered):
-            raise item
-        if not isinstance(item, Item):
-            raise HarnessError(f"no {kind} item {why}")
-        return item
+        try:
+            return self.item(space.name, kind)
+        except HarnessError as err:
+            raise HarnessError(f"no {kind} item {why}: {err}") from None
 
     def _connected_instance(self, space: Workspace) -> str:
         item = self._needed(space, "instances", "to act through")
@@ -290,7 +275,8 @@ class Workspaces:
         return Item(self.factory.template(space.client)["id"])
 
     def _webhook(self, space: Workspace) -> Item:
-        return Item(self.factory.webhook(space.client)["id"])
+        with self._plan_with(space.name, "webhooks"):
+            return Item(self.factory.webhook(space.client)["id"])
 
     def _campaign(self, space: Workspace) -> Item:
         self._require_send("a campaign")
@@ -298,7 +284,8 @@ class Workspaces:
         body = {"instanceId": self._connected_instance(space), "name": self.factory.name("campaign"),
                 "schedule": _later(), "recipients": {"type": "explicit", "value": [contact.id]},
                 "type": "text", "body": self.factory.name("hello")}
-        made = expect_ok(space.client.post("/api/v1/campaigns", json=body), 201)
+        with self._plan_with(space.name, "campaigns"):
+            made = expect_ok(space.client.post("/api/v1/campaigns", json=body), 201)
         space.campaigns.append(made["id"])
         return Item(made["id"])
 
