@@ -4,12 +4,13 @@ verbs (and its list) × the workspace pairs, each cell the guarantee it checks, 
 from __future__ import annotations
 
 from suites.isolation.kinds import PAIRS, Kind, guarantee_of, pair_label
+from suites.isolation.workspaces import MAX_PAGES, PAGE_SIZE
 
 CONSOLE_ROWS = {"contacts": ("console-list", "GET /api/contacts (+ search; JWT, X-Team-Id for the team)")}
 LEGEND = ("Each cell: the home workspace's item (left of `->`) asked for from the viewer workspace (right of "
           "`->`), expected 404 NOT_FOUND in the error envelope, and after a write the item re-read at home "
           "unchanged. `list`: no id the home workspace lists (or owns) appears in any page of the viewer's "
-          "list (walked at most 3 pages of 100), nor in its search for the item's name.")
+          f"list (walked at most {MAX_PAGES} pages of {PAGE_SIZE}), nor in its search for the item's name.")
 
 
 def kind_matrix(kind: Kind, current: tuple[str, str, str] | None = None) -> str:

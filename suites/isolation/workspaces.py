@@ -28,7 +28,7 @@ from fixtures.errors import ContractViolation, HarnessError, NotCovered, not_cov
 from fixtures.factories import DataFactory
 from msgflash_compliance.contract.plans import plans_for
 from msgflash_compliance.profile import TargetProfile
-from suites.areas.common import ended, instances, poll
+from suites.areas.common import ended, instances, poll, require_send
 from suites.areas.sandbox import on_plan
 from suites.isolation.kinds import KIND_BY_NAME, Kind, Listing
 from suites.key_scoping.sandbox_controls import plan_code
@@ -237,10 +237,6 @@ class Workspaces:
             not_covered(f"the {space.name} workspace has no connected instance")
         return item.id
 
-    def _require_send(self, what: str) -> None:
-        if not self.profile.safety.allow_send:
-            not_covered(f"{what} acts on WhatsApp: needs [safety] allow_send = true")
-
     def _instance(self, space: Workspace) -> Item:
         found = instances(space.client)
         if not found:
@@ -279,7 +275,7 @@ class Workspaces:
             return Item(self.factory.webhook(space.client)["id"])
 
     def _campaign(self, space: Workspace) -> Item:
-        self._require_send("a campaign")
+        require_send(self.profile, "a campaign")
         contact = self._needed(space, "contacts", "to be the campaign's recipient")
         body = {"instanceId": self._connected_instance(space), "name": self.factory.name("campaign"),
                 "schedule": _later(), "recipients": {"type": "explicit", "value": [contact.id]},
@@ -290,8 +286,6 @@ class Workspaces:
         return Item(made["id"])
 
     def _job(self, space: Workspace) -> Item:
-        if self.profile.safety.read_only:
-            not_covered("the profile is read_only (safety.read_only = true): a bulk job is made by a bulk delete")
         body = {"contactIds": [str(uuid.uuid4()) for _ in range(JOB_SIZE)]}
         job_id = str(expect_ok(space.client.post("/api/v1/contacts/bulk-delete", json=body), 202)["jobId"])
         poll(space.client, f"/api/v1/contacts/bulk-jobs/{job_id}/progress", until=ended, guarantee=(),
@@ -299,7 +293,7 @@ class Workspaces:
         return Item(job_id)
 
     def _lookup(self, space: Workspace) -> Item:
-        self._require_send("a number lookup")
+        require_send(self.profile, "a number lookup")
         numbers = [self.factory.phone()[:-1] + "0" for _ in range(LOOKUP_NUMBERS)]
         body = {"instanceId": self._connected_instance(space), "numbers": numbers}
         made = expect_ok(space.client.post("/api/v1/number-lookups", json=body))
