@@ -98,17 +98,13 @@ def _view(svc: Services, conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str
     return {**view, "stats": resource_views(svc).campaigns.stats(view["stats"])}
 
 
-def load_campaign(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str, *, checked: bool = True) -> sqlite3.Row:
-    row = conn.execute(
-        "SELECT * FROM campaigns WHERE id = ? AND workspace_id = ?", (parse_id(raw_id), ctx.workspace_id)
-    ).fetchone()
-    if row is None and checked:
-        raise not_found("Campaign")
-    return row
-
-
 def _load(svc: Services, conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
-    return load_campaign(conn, ctx, raw_id, checked=resource_views(svc).campaign_checks.unknown_id_checked)
+    campaign_id = parse_id(raw_id)
+    if not resource_views(svc).campaign_checks.unknown_id_checked:  # that policy hands the handler None
+        return conn.execute(
+            "SELECT * FROM campaigns WHERE id = ? AND workspace_id = ?", (campaign_id, ctx.workspace_id)
+        ).fetchone()
+    return svc.policies.ownership.load(conn, "campaigns", campaign_id, ctx.workspace_id, "Campaign")
 
 
 @router.post("/api/v1/campaigns")

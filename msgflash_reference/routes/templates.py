@@ -25,7 +25,7 @@ from msgflash_reference.billing_views import parse_page
 from msgflash_reference.bodies import json_body, parse_body
 from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import created, deleted, ok
-from msgflash_reference.errors import invalid_field, not_found
+from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id, parse_id
 from msgflash_reference.message_content import NonNullBody
 from msgflash_reference.policies.list_shape_faults import listings
@@ -104,13 +104,8 @@ def _check_update(svc: Svc, body: TemplateUpdate) -> None:
         resource_views(svc).templates.check_content(body.type, body.body, body.mediaUrl)
 
 
-def load_template(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
-    row = conn.execute(
-        "SELECT * FROM templates WHERE id = ? AND workspace_id = ?", (parse_id(raw_id), ctx.workspace_id)
-    ).fetchone()
-    if row is None:
-        raise not_found("Template")
-    return row
+def load_template(svc: Services, conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
+    return svc.policies.ownership.load(conn, "templates", parse_id(raw_id), ctx.workspace_id, "Template")
 
 
 @router.get("/api/v1/templates")
@@ -175,7 +170,7 @@ def create_template(
 @router.get("/api/v1/templates/{template_id:rid}")
 def get_template(ctx: WorkspaceKey, svc: Svc, template_id: str) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(template_view(load_template(conn, ctx, template_id)))
+        return ok(template_view(load_template(svc, conn, ctx, template_id)))
 
 
 @router.put("/api/v1/templates/{template_id:rid}")
@@ -188,7 +183,7 @@ def update_template(
     tid = parse_id(template_id)
     _check_update(svc, body)
     with svc.db.transaction() as conn:
-        row = load_template(conn, ctx, tid)
+        row = load_template(svc, conn, ctx, tid)
         name = _clean_name(body.name) if body.name is not None else row["name"]
         kind = body.type or row["type"]
         text = body.body if "body" in body.model_fields_set else row["body"]
@@ -207,7 +202,7 @@ def update_template(
 @router.delete("/api/v1/templates/{template_id:rid}")
 def delete_template(ctx: WorkspaceKey, svc: Svc, template_id: str) -> JSONResponse:
     with svc.db.transaction() as conn:
-        row = load_template(conn, ctx, template_id)
+        row = load_template(svc, conn, ctx, template_id)
         conn.execute("DELETE FROM templates WHERE id = ?", (row["id"],))
     return deleted(row["id"])
 
@@ -240,7 +235,7 @@ def preview_template(
     body: Annotated[PreviewBody, Depends(optional_json_body(PreviewBody))],
 ) -> JSONResponse:
     with svc.db.read() as conn:
-        template = load_template(conn, ctx, template_id)
+        template = load_template(svc, conn, ctx, template_id)
         rendering = render(template["body"], _preview_context(conn, svc, ctx, body))
     missing = workspace_rules(svc).previews.missing(rendering.missing)
     return ok(
