@@ -121,10 +121,10 @@ def team_not_found() -> ApiError:
 
 def resolve_console_workspace(svc: Services, user: ConsoleUser, team_header: str | None) -> WorkspaceContext:
     """Personal workspace without X-Team-Id; with it, the team when the user is an active member of a live
-    team, else 404 TEAM_NOT_FOUND (unknown, never joined, left/removed, deleted, malformed)."""
-    header = (team_header or "").strip()
-    if not header:
+    team, else 404 TEAM_NOT_FOUND (unknown, never joined, left/removed, deleted, malformed, empty)."""
+    if team_header is None:
         return WorkspaceContext(user.id, user.id, user.id, via="console")
+    header = team_header.strip()  # sent empty still counts as sent, and names no team (G26)
     if not is_uuid(header):
         raise team_not_found()
     with svc.db.read() as conn:

@@ -72,10 +72,11 @@ def payment_view(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def parse_page(raw: str | None) -> int:
-    """`page` ≥ 1 (default 1); 400 VALIDATION_ERROR otherwise."""
+    """`page` ≥ 1 (default 1), any size (the spec sets no maximum: a page past the last is empty); 400
+    VALIDATION_ERROR otherwise."""
     if raw is None:
         return 1
-    if not re.fullmatch(r"[0-9]{1,18}", raw.strip()) or int(raw) < 1:
+    if not re.fullmatch(r"[0-9]{1,4000}", raw.strip()) or int(raw) < 1:
         raise invalid_field("page", "must be an integer ≥ 1")
     return int(raw)
 

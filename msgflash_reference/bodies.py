@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from fastapi import Request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from msgflash_reference.errors import validation_error
 
@@ -25,6 +25,20 @@ class StrictBody(BaseModel):
     """Request bodies: exact JSON types, unknown fields refused (spec: additionalProperties: false)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class NonNullBody(StrictBody):
+    """A request body whose optional fields may be left out but never sent as null (the spec types them
+    string, object, ...; not `null`)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: object) -> object:
+        if isinstance(data, dict):
+            nulls = sorted(str(key) for key, value in data.items() if value is None)
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)} must not be null (leave the field out instead)")
+        return data
 
 
 def details_of(error: ValidationError) -> list[dict[str, str]]:

@@ -43,7 +43,7 @@ class Clock:
 def iso(instant: datetime) -> str:
     """The API's timestamp format: UTC, milliseconds, `Z` (e.g. 2026-04-01T10:00:00.000Z); sorts as text."""
     utc = instant.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def parse_iso(text: str) -> datetime:

@@ -13,25 +13,24 @@ from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import is_uuid
 
 E164 = r"^\+[1-9][0-9]{6,14}$"
-NAME_MAX = 200
 CONTACTS_DEFAULT_LIMIT = 50
 CONTACTS_MAX_LIMIT = 100
 BULK_MAX_IDS = 10_000
 
 
 class ContactCreate(StrictBody):
-    name: str = Field(min_length=1, max_length=NAME_MAX)
+    name: str = Field(min_length=1)
     phone: str = Field(pattern=E164)
-    tags: list[str] = Field(default_factory=list, max_length=100)
+    tags: list[str] = Field(default_factory=list)
     meta: dict[str, Any] | None = None
 
 
 class ContactUpdate(StrictBody):
     """All optional; `tags` and `meta` replace the stored values (CNT-03)."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    name: str | None = Field(default=None, min_length=1)
     phone: str | None = Field(default=None, pattern=E164)
-    tags: list[str] | None = Field(default=None, max_length=100)
+    tags: list[str] | None = Field(default=None)
     meta: dict[str, Any] | None = None
 
 

@@ -44,6 +44,7 @@ EXTENSION_MODULES = (
     "msgflash_reference.policies.workspace_faults",
     "msgflash_reference.policies.late_faults",
     "msgflash_reference.policies.team_faults",
+    "msgflash_reference.policies.workspace_scope",
 )
 
 

@@ -9,40 +9,23 @@ buttons needs `title`, `description` and 1–2 `buttons`. Exactly one of `type` 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from msgflash_reference.bodies import StrictBody
+from msgflash_reference.bodies import NonNullBody
 from msgflash_reference.clock import parse_iso
 from msgflash_reference.errors import ApiError, invalid_field, validation_error
 
 MessageType = Literal["text", "image", "video", "audio", "document", "voice_note", "location", "contact", "buttons"]
 ButtonType = Literal["reply", "copy", "url", "call", "pix"]
 MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "voice_note"})
-# RFC 3339 date-time (the spec's `format: date-time`), with a zone; years kept to 1970-2999 so stored timestamps
-# sort as text and leave room ahead.
-TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
-TIMESTAMP_YEARS = range(1970, 3000)
-TEXT_MAX = 4096
-SHORT_MAX = 1024
-URL_MAX = 2048
+# RFC 3339 date-time (the spec's `format: date-time`), with a zone; any year 0001-9999 (G29: a time in the past
+# is due at once, one beyond 9999 UTC after its offset is the far future).
+TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+# G32: no field has a length limit of its own (the docs give none); the body size bounds a request.
 MAX_BUTTONS = 2
-
-
-class NonNullBody(StrictBody):
-    """A request body whose optional fields may be left out but never sent as null (the spec types them
-    string, object, ...; none of the messaging request fields is nullable)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nulls(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            nulls = sorted(str(key) for key, value in data.items() if value is None)
-            if nulls:
-                raise ValueError(f"{', '.join(nulls)} must not be null (leave the field out instead)")
-        return data
 
 
 # Fields each button type needs besides its type (facts §11.3).
@@ -60,15 +43,15 @@ class ButtonBody(NonNullBody):
 
     type: ButtonType | None = None
     title: ButtonType | None = None
-    displayText: str | None = Field(default=None, max_length=SHORT_MAX)
-    id: str | None = Field(default=None, max_length=SHORT_MAX)
-    url: str | None = Field(default=None, max_length=URL_MAX)
-    phoneNumber: str | None = Field(default=None, max_length=64)
-    copyCode: str | None = Field(default=None, max_length=SHORT_MAX)
-    currency: str | None = Field(default=None, max_length=16)
-    name: str | None = Field(default=None, max_length=SHORT_MAX)
-    keyType: str | None = Field(default=None, max_length=64)
-    key: str | None = Field(default=None, max_length=SHORT_MAX)
+    displayText: str | None = Field(default=None)
+    id: str | None = Field(default=None)
+    url: str | None = Field(default=None)
+    phoneNumber: str | None = Field(default=None)
+    copyCode: str | None = Field(default=None)
+    currency: str | None = Field(default=None)
+    name: str | None = Field(default=None)
+    keyType: str | None = Field(default=None)
+    key: str | None = Field(default=None)
 
     @model_validator(mode="after")
     def _type_and_fields(self) -> ButtonBody:
@@ -94,29 +77,29 @@ class ButtonBody(NonNullBody):
 class DirectContent(NonNullBody):
     """Content fields shared by messages and campaigns (a campaign calls the text `body`)."""
 
-    mediaUrl: str | None = Field(default=None, max_length=URL_MAX)
-    title: str | None = Field(default=None, max_length=SHORT_MAX)
-    description: str | None = Field(default=None, max_length=SHORT_MAX)
-    footer: str | None = Field(default=None, max_length=SHORT_MAX)
+    mediaUrl: str | None = Field(default=None)
+    title: str | None = Field(default=None)
+    description: str | None = Field(default=None)
+    footer: str | None = Field(default=None)
     buttons: list[ButtonBody] | None = Field(default=None, min_length=1)  # at most MAX_BUTTONS: content_problems
     variables: dict[str, Any] | None = None
 
 
 class SendBody(DirectContent):
     instanceId: str
-    to: str = Field(max_length=64)
+    to: str
     type: MessageType | None = None
     templateId: str | None = None
-    text: str | None = Field(default=None, max_length=TEXT_MAX)
+    text: str | None = Field(default=None)
     latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
-    locationName: str | None = Field(default=None, max_length=SHORT_MAX)
-    locationAddress: str | None = Field(default=None, max_length=SHORT_MAX)
+    locationName: str | None = Field(default=None)
+    locationAddress: str | None = Field(default=None)
     contactId: str | None = None
 
 
 class ScheduleBody(SendBody):
-    scheduledAt: str = Field(max_length=64)
+    scheduledAt: str
 
 
 def _blank(value: str | None) -> bool:
@@ -197,13 +180,20 @@ def not_found_in_context(what: str) -> ApiError:
 
 
 def parse_timestamp(raw: str, field: str) -> datetime:
-    """An RFC 3339 date-time with a zone, years 1970–2999; 400 VALIDATION_ERROR otherwise."""
+    """An RFC 3339 date-time with a zone; 400 VALIDATION_ERROR otherwise. Its offset may carry it past year 1 or
+    9999 in UTC: then the earliest (latest) instant stands for it."""
+    text = raw.strip().upper()
     value: datetime | None = None
-    if TIMESTAMP_RE.match(raw.strip()):
+    if TIMESTAMP_RE.match(text):
         try:
-            value = parse_iso(raw.strip().upper())
-        except (ValueError, OverflowError):
-            value = None
-    if value is None or value.year not in TIMESTAMP_YEARS:
+            local = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            local = None
+        if local is not None:
+            try:
+                value = parse_iso(text)
+            except OverflowError:
+                value = (datetime.min if local.year == 1 else datetime.max).replace(tzinfo=UTC)
+    if value is None:
         raise invalid_field(field, "must be an RFC 3339 date-time with a time zone, e.g. 2026-05-01T10:00:00Z")
     return value

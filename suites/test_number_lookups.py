@@ -161,7 +161,10 @@ def test_only_numbers_on_whatsapp_are_imported(owner: Actor, factory: DataFactor
     result = data["result"]
     on_whatsapp = set(result["onWhatsApp"])
     found = {phone: _contacts_with_phone(owner, phone) for phone in [*result["onWhatsApp"], *result["notOnWhatsApp"]]}
-    from_invalid = {entry: _tagged_matches(owner, entry, tag) for entry in result.get("invalid") or []}
+    # A search for an invalid entry ("12") also finds the numbers on WhatsApp that contain it: only a tagged
+    # contact whose phone is none of those was made from the invalid entry.
+    from_invalid = {entry: [c for c in _tagged_matches(owner, entry, tag) if c.get("phone") not in on_whatsapp]
+                    for entry in result.get("invalid") or []}
     named = _named_by_the_answer(owner, answer)
     for contact in [c for contacts in (*found.values(), *from_invalid.values()) for c in contacts] + named:
         factory.track(owner.api, "contact", f"{CONTACTS}/{contact['id']}", contact["id"])  # type: ignore[arg-type]

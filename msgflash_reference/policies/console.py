@@ -50,9 +50,9 @@ class ConsoleWorkspaceResolver:
         return WorkspaceContext(user.id, user.id, user.id, via="console")
 
     def resolve(self, svc: Services, user: ConsoleUser, team_header: str | None) -> WorkspaceContext:
-        header = (team_header or "").strip()
-        if not header:
+        if team_header is None:
             return self.personal(user)
+        header = team_header.strip()  # sent empty still counts as sent, and names no team (G26)
         if not is_uuid(header):
             raise self.not_a_member()
         with svc.db.read() as conn:

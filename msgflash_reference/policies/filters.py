@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import parse_id
 from msgflash_reference.listing import Filters
 from msgflash_reference.message_store import MESSAGE_STATUSES
@@ -22,9 +21,7 @@ class MessageFilters:
             value = parse_id(instance_id, "instanceId")
             if self.by_instance:
                 filters.add("instance_id = ?", value)
-        if status is not None:
-            if status not in MESSAGE_STATUSES:
-                raise invalid_field("status", f"must be one of {', '.join(MESSAGE_STATUSES)}")
-            if self.by_status:
-                filters.add("status = ?", status)
+        if status is not None and self.by_status:
+            # G31: the docs type `status` as a string (the spec likewise): one no message has matches none
+            filters.add("status = ?", status if status in MESSAGE_STATUSES else None)
         return filters

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from msgflash_reference.accounts import add_member
 from msgflash_reference.auth import ConsoleSession
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import NonNullBody, StrictBody, json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.console_access import team_membership
 from msgflash_reference.envelopes import created, ok
@@ -42,7 +42,7 @@ class InviteBody(StrictBody):
     role: InviteRole
 
 
-class AcceptBody(StrictBody):
+class AcceptBody(NonNullBody):
     token: str | None = Field(default=None, min_length=1, max_length=200)
     invitationId: str | None = None
 

@@ -35,14 +35,14 @@ MEMBERS_ORDER = SortSpec("addedAt_asc", "gm.added_at", False, True, id_column="g
 
 
 class GroupCreate(StrictBody):
-    name: str = Field(min_length=1, max_length=100)
-    description: str | None = Field(default=None, max_length=500)
+    name: str = Field(min_length=1)
+    description: str | None = Field(default=None)
     color: str | None = Field(default=None, pattern=HEX_COLOR)
 
 
 class GroupUpdate(StrictBody):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    description: str | None = Field(default=None, max_length=500)
+    name: str | None = Field(default=None, min_length=1)
+    description: str | None = Field(default=None)
     color: str | None = Field(default=None, pattern=HEX_COLOR)
 
 

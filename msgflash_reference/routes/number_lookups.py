@@ -24,7 +24,7 @@ from msgflash_reference.auth import WorkspaceContext, WorkspaceKey
 from msgflash_reference.bodies import json_body, parse_body
 from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import accepted, ok
-from msgflash_reference.errors import ApiError, not_found
+from msgflash_reference.errors import ApiError
 from msgflash_reference.ids import new_id, parse_id
 from msgflash_reference.listing import Filters, keyset_page
 from msgflash_reference.lookups import (
@@ -42,7 +42,7 @@ from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.pagination import CREATED_DESC
 from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.policies.workspace_faults import workspace_rules
-from msgflash_reference.services import Svc
+from msgflash_reference.services import Services, Svc
 from msgflash_reference.subscriptions import current_plan
 
 router = APIRouter()
@@ -60,7 +60,7 @@ class ImportBody(BaseModel):
     """Open object (the spec documents `tag` only): other fields are ignored."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
-    tag: str | None = Field(default=None, min_length=1, max_length=100)
+    tag: str | None = Field(default=None, min_length=1)
 
     @field_validator("tag", mode="before")
     @classmethod
@@ -78,13 +78,8 @@ def optional_import_body() -> Callable[[Request], Awaitable[ImportBody]]:
     return dependency
 
 
-def load_lookup(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
-    row = conn.execute(
-        "SELECT * FROM number_lookups WHERE id = ? AND workspace_id = ?", (parse_id(raw_id), ctx.workspace_id)
-    ).fetchone()
-    if row is None:
-        raise not_found("Number lookup")
-    return row
+def load_lookup(svc: Services, conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
+    return svc.policies.ownership.load(conn, "number_lookups", parse_id(raw_id), ctx.workspace_id, "Number lookup")
 
 
 @router.post("/api/v1/number-lookups")
@@ -141,20 +136,20 @@ def list_number_lookups(
 @router.get("/api/v1/number-lookups/{lookup_id:rid}")
 def get_number_lookup(ctx: WorkspaceKey, svc: Svc, lookup_id: str) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(lookup_view(load_lookup(conn, ctx, lookup_id)))
+        return ok(lookup_view(load_lookup(svc, conn, ctx, lookup_id)))
 
 
 @router.get("/api/v1/number-lookups/{lookup_id:rid}/progress")
 def get_number_lookup_progress(ctx: WorkspaceKey, svc: Svc, lookup_id: str) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(resource_views(svc).lookups.progress(progress_view(load_lookup(conn, ctx, lookup_id))))
+        return ok(resource_views(svc).lookups.progress(progress_view(load_lookup(svc, conn, ctx, lookup_id))))
 
 
 @router.post("/api/v1/number-lookups/{lookup_id:rid}/cancel")
 def cancel_number_lookup(ctx: WorkspaceKey, svc: Svc, lookup_id: str) -> JSONResponse:
     now = iso(svc.clock.now())
     with svc.db.transaction() as conn:
-        row = load_lookup(conn, ctx, lookup_id)
+        row = load_lookup(svc, conn, ctx, lookup_id)
         if row["mode"] != "async" or row["status"] not in OPEN_STATUSES:
             raise ApiError(
                 "BAD_REQUEST", f"Only an asynchronous lookup in progress can be cancelled (this one is {row['status']})"
@@ -202,7 +197,7 @@ def import_lookup_contacts(
 ) -> JSONResponse:
     tag = body.tag.strip() if body.tag and body.tag.strip() else None
     with svc.db.transaction() as conn:
-        row = load_lookup(conn, ctx, lookup_id)
+        row = load_lookup(svc, conn, ctx, lookup_id)
         if row["status"] != "done":
             raise ApiError("BAD_REQUEST", f"Only a done lookup can be imported (this one is {row['status']})")
         result = result_of(row)

@@ -19,7 +19,7 @@ from msgflash_reference.delivery import provider_message_id
 from msgflash_reference.envelopes import created
 from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.message_content import SHORT_MAX, TEXT_MAX, URL_MAX, NonNullBody
+from msgflash_reference.message_content import NonNullBody
 from msgflash_reference.outbound import load_usable_instance, usable_plan
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.resource_views import resource_views
@@ -31,8 +31,8 @@ router = APIRouter()
 class StatusBody(NonNullBody):
     instanceId: str
     type: Literal["text", "image"]
-    content: str = Field(min_length=1, max_length=max(TEXT_MAX, URL_MAX))
-    caption: str | None = Field(default=None, max_length=SHORT_MAX)
+    content: str = Field(min_length=1)
+    caption: str | None = Field(default=None)
     backgroundColor: str | None = Field(default=None, pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 

@@ -25,9 +25,9 @@ from msgflash_reference.billing_views import parse_page
 from msgflash_reference.bodies import json_body, parse_body
 from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import created, deleted, ok
-from msgflash_reference.errors import invalid_field, not_found
+from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.message_content import TEXT_MAX, URL_MAX, NonNullBody
+from msgflash_reference.message_content import NonNullBody
 from msgflash_reference.policies.list_shape_faults import listings
 from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.resource_views import resource_views
@@ -40,23 +40,22 @@ router = APIRouter()
 TemplateType = Literal["text", "image", "video", "audio", "document"]
 TEMPLATES_DEFAULT_LIMIT = 20
 TEMPLATES_MAX_LIMIT = 100
-NAME_MAX = 200
 
 
 class TemplateCreate(NonNullBody):
-    name: str = Field(min_length=1, max_length=NAME_MAX)
+    name: str = Field(min_length=1)
     type: TemplateType
-    body: str | None = Field(default=None, max_length=TEXT_MAX)
-    mediaUrl: str | None = Field(default=None, max_length=URL_MAX)
-    variables: list[str] | None = Field(default=None, max_length=500)  # accepted, never trusted
+    body: str | None = Field(default=None)
+    mediaUrl: str | None = Field(default=None)
+    variables: list[str] | None = Field(default=None)  # accepted, never trusted
 
 
 class TemplateUpdate(NonNullBody):
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    name: str | None = Field(default=None, min_length=1)
     type: TemplateType | None = None
-    body: str | None = Field(default=None, max_length=TEXT_MAX)
-    mediaUrl: str | None = Field(default=None, max_length=URL_MAX)
-    variables: list[str] | None = Field(default=None, max_length=500)
+    body: str | None = Field(default=None)
+    mediaUrl: str | None = Field(default=None)
+    variables: list[str] | None = Field(default=None)
 
 
 class PreviewBody(NonNullBody):
@@ -94,13 +93,19 @@ def _clean_name(name: str) -> str:
     return name.strip()
 
 
-def load_template(conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
-    row = conn.execute(
-        "SELECT * FROM templates WHERE id = ? AND workspace_id = ?", (parse_id(raw_id), ctx.workspace_id)
-    ).fetchone()
-    if row is None:
-        raise not_found("Template")
-    return row
+def _check_update(svc: Svc, body: TemplateUpdate) -> None:
+    """G28: an update is judged on what it carries, like a create (so its answer never rests on the stored
+    template): a new `type` brings the content it needs, and a `body` or `mediaUrl` it gives is not blank."""
+    for field in ("body", "mediaUrl"):
+        value = getattr(body, field)
+        if field in body.model_fields_set and value is not None and not value.strip():
+            raise invalid_field(field, "must not be blank")
+    if body.type is not None:
+        resource_views(svc).templates.check_content(body.type, body.body, body.mediaUrl)
+
+
+def load_template(svc: Services, conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
+    return svc.policies.ownership.load(conn, "templates", parse_id(raw_id), ctx.workspace_id, "Template")
 
 
 @router.get("/api/v1/templates")
@@ -165,7 +170,7 @@ def create_template(
 @router.get("/api/v1/templates/{template_id:rid}")
 def get_template(ctx: WorkspaceKey, svc: Svc, template_id: str) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(template_view(load_template(conn, ctx, template_id)))
+        return ok(template_view(load_template(svc, conn, ctx, template_id)))
 
 
 @router.put("/api/v1/templates/{template_id:rid}")
@@ -176,8 +181,9 @@ def update_template(
     body: Annotated[TemplateUpdate, Depends(json_body(TemplateUpdate))],
 ) -> JSONResponse:
     tid = parse_id(template_id)
+    _check_update(svc, body)
     with svc.db.transaction() as conn:
-        row = load_template(conn, ctx, tid)
+        row = load_template(svc, conn, ctx, tid)
         name = _clean_name(body.name) if body.name is not None else row["name"]
         kind = body.type or row["type"]
         text = body.body if "body" in body.model_fields_set else row["body"]
@@ -196,7 +202,7 @@ def update_template(
 @router.delete("/api/v1/templates/{template_id:rid}")
 def delete_template(ctx: WorkspaceKey, svc: Svc, template_id: str) -> JSONResponse:
     with svc.db.transaction() as conn:
-        row = load_template(conn, ctx, template_id)
+        row = load_template(svc, conn, ctx, template_id)
         conn.execute("DELETE FROM templates WHERE id = ?", (row["id"],))
     return deleted(row["id"])
 
@@ -229,7 +235,7 @@ def preview_template(
     body: Annotated[PreviewBody, Depends(optional_json_body(PreviewBody))],
 ) -> JSONResponse:
     with svc.db.read() as conn:
-        template = load_template(conn, ctx, template_id)
+        template = load_template(svc, conn, ctx, template_id)
         rendering = render(template["body"], _preview_context(conn, svc, ctx, body))
     missing = workspace_rules(svc).previews.missing(rendering.missing)
     return ok(

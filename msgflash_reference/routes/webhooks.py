@@ -24,7 +24,7 @@ from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import created, ok
 from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.message_content import URL_MAX, NonNullBody
+from msgflash_reference.message_content import NonNullBody
 from msgflash_reference.plan_rules import CapScope
 from msgflash_reference.policies.list_shape_faults import webhook_deletion
 from msgflash_reference.policies.messaging import messaging_policies
@@ -46,7 +46,7 @@ WebhookEvent = Literal[
 
 
 class WebhookCreate(NonNullBody):
-    url: str = Field(min_length=1, max_length=URL_MAX)
+    url: str = Field(min_length=1)
     events: list[WebhookEvent] = Field(min_length=1)  # at most 50: the webhook rules (resource_views)
 
 

@@ -87,7 +87,8 @@ def test_a_good_profile_prints_the_seed_before_anything_is_checked(tmp_path: Pat
     done = command("run", "--profile", str(profile), "--seed", "5", "--reports-dir", str(tmp_path / "r"),
                    cwd=tmp_path, capture_output=True)
     assert done.returncode == 3
-    assert done.stdout.splitlines() == ["hypothesis seed: 5 (replay with --seed 5)"]
+    assert done.stdout.splitlines() == [
+        f"hypothesis seed: 5; replay with: msgflash-compliance run --profile {profile} --seed 5"]
 
 
 @pytest.mark.parametrize(("document", "message"), [

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -233,32 +233,48 @@ def burst(client: Any, count: int) -> list[Any]:
         return list(pool.map(lambda _: client.get("/api/v1/instances"), range(count)))
 
 
+T = TypeVar("T")
+
+
+def in_one_second(action: Callable[[], T], attempts: int = 6) -> T:
+    """`action` run from just after a one-second boundary, again until it ends inside that same second.
+
+    The limiter counts in fixed one-second windows of the same monotonic clock, so a burst that spills into the
+    next second (a loaded machine: CI runs the whole suite beside these tests) proves nothing either way."""
+    for _ in range(attempts):
+        at_window_start()
+        second = int(time.monotonic())
+        result = action()
+        if int(time.monotonic()) == second:
+            return result
+    raise AssertionError(f"the machine is too loaded: {attempts} bursts in a row spilled past one second")
+
+
 def other_key_after_full_window(other: Callable[[RunningServer], Any]) -> Probe:
     def probe(s: RunningServer) -> int:
-        at_window_start()
-        burst(api(s, "owner"), 10)
-        return other(s).get("/api/v1/instances").status_code
+        def full_window_then_other() -> int:
+            burst(api(s, "owner"), 10)
+            return other(s).get("/api/v1/instances").status_code
+
+        return in_one_second(full_window_then_other)
 
     return probe
 
 
 def any_429_in_burst(s: RunningServer) -> bool:
-    at_window_start()
-    return any(r.status_code == 429 for r in burst(api(s, "owner"), 16))
+    return in_one_second(lambda: any(r.status_code == 429 for r in burst(api(s, "owner"), 16)))
 
 
 def code_of_burst_refusal(s: RunningServer) -> str:
-    at_window_start()
-    refused = [r for r in burst(api(s, "owner"), 16) if r.status_code == 429]
+    refused = in_one_second(lambda: [r for r in burst(api(s, "owner"), 16) if r.status_code == 429])
     return refused[0].json()["error"]["code"] if refused else "none"
 
 
 def next_second_after_ten(s: RunningServer) -> int:
-    at_window_start()
-    for _ in range(10):
-        api(s, "owner").get("/api/v1/instances")
+    owner = api(s, "owner")
+    in_one_second(lambda: [owner.get("/api/v1/instances") for _ in range(10)])
     time.sleep(1.01 - time.monotonic() % 1.0)
-    return api(s, "owner").get("/api/v1/instances").status_code
+    return owner.get("/api/v1/instances").status_code
 
 
 CASES: dict[str, Case] = {

@@ -186,7 +186,7 @@ def test_schedule_waits_for_its_time_and_checks_the_quota_again(servers: ServerS
     svc, client = server.services, api(server, "outsider")  # Free: 20 outbound a month
     inst = server.seed.instance_ids["outsider"][0]
     error(client.post("/api/v1/messages/schedule", json=text_message(inst)), 400, "VALIDATION_ERROR")
-    for bad in ("tomorrow", "2026-05-01T10:00:00", "0999-01-01T00:00:00Z", ""):
+    for bad in ("tomorrow", "2026-05-01T10:00:00", "2026-13-01T00:00:00Z", ""):
         error(
             client.post("/api/v1/messages/schedule", json=text_message(inst, scheduledAt=bad)), 400, "VALIDATION_ERROR"
         )
