@@ -35,6 +35,7 @@ from msgflash_compliance.contract.paths import PROJECT_ROOT, RUN_INI, make_suite
 from msgflash_compliance.errors import TargetBroken, UsageError
 from msgflash_compliance.exit_codes import ExitCode
 from msgflash_compliance.profile import TargetProfile, load_profile
+from msgflash_compliance.soak import repeat_count, soak
 
 SUITES_DIR = PROJECT_ROOT / "suites"
 PROFILE_WAIT_SECONDS = 20.0
@@ -62,6 +63,9 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
     selection = selection_from_args(args, seed)
     known = _load_baseline(getattr(args, "baseline", None))  # a bad file is exit 2 before anything runs
     reports_dir = Path(args.reports_dir).absolute()  # pytest may resolve relative paths elsewhere
+    repeat = repeat_count(args)
+    if repeat > 1:
+        return _soak(args, selection, repeat, reports_dir)
     make_suites_importable()  # `-p fixtures.plugin` and the suites' imports, from any working directory
     with (
         stop_signals(),  # SIGINT/SIGTERM stop the checks at a request boundary, never the cleanup or the reports
@@ -76,6 +80,14 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
         probe(target.profile.base_url)
         return _run_and_report(args, target, settings, seed, reports_dir, Path(scratch), suites_dir,
                                selection=selection, known=known)
+
+
+def _soak(args: argparse.Namespace, selection: Any, repeat: int, reports_dir: Path) -> int:
+    """`--repeat N`: N child runs against one target (`msgflash_compliance.soak`)."""
+    with tempfile.TemporaryDirectory(prefix="msgflash-soak-") as scratch, _target(args, Path(scratch)) as target:
+        print(f"soak: {repeat} runs, seeds drawn from {selection.seed}", flush=True)
+        probe(target.profile.base_url)
+        return soak(selection, target.profile_path, repeat, reports_dir, selection.seed)
 
 
 def _load_baseline(path: str | None) -> list[Any] | None:
