@@ -20,12 +20,14 @@ from tests.selftest.runs import compliance
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 BROKEN = 3
+NO_RATE_BURSTS = ("--", "-m", "not rate_limit")  # the fast pace (50/s) is not the documented 10/s the RATE checks prove
 SMOKE = "suites/test_harness_smoke.py"  # a short run: its start sweeps what an earlier run left
 
 
 def _run(scratch: Path, **interrupt: object) -> tuple[InventoriedRun, dict[str, object]]:
     reports = scratch / "reports"
-    run = inventoried_run(scratch, "--no-html", "--reports-dir", str(reports), **interrupt)  # type: ignore[arg-type]
+    run = inventoried_run(scratch, "--no-html", "--reports-dir", str(reports), *NO_RATE_BURSTS,
+                          **interrupt)  # type: ignore[arg-type]
     assert run.before_counts > 0, "the inventory listed nothing before the run (no positive control)"
     return run, compliance(reports) if (reports / "compliance.json").exists() else {}
 
@@ -61,8 +63,8 @@ def test_a_second_signal_exits_at_once_and_the_next_run_sweeps(tmp_path: Path) -
     leaves younger data alone, it may be a concurrent run's) the next run's sweep finds every prefixed resource
     the killed run left, of every kind, so the two runs together leave nothing."""
     with InventoriedTarget(tmp_path) as target:
-        killed = target.run("--no-html", "--reports-dir", str(tmp_path / "killed"), interrupt_after=20,
-                            second_after=0.2)
+        killed = target.run("--no-html", "--reports-dir", str(tmp_path / "killed"), *NO_RATE_BURSTS,
+                            interrupt_after=20, second_after=0.2)
         target.age(hours=2)
         swept = target.run("--no-html", "--reports-dir", str(tmp_path / "swept"), "--tests", SMOKE)
     assert killed.code == BROKEN, killed.output[-3000:]
