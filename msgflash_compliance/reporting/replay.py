@@ -87,11 +87,6 @@ def _target_flags(selection: Selection) -> list[str]:
 
 def replay_command(selection: Selection) -> str:
     """The whole run again: same target, same selection, same seed, same gate."""
-    return shlex.join([PROGRAM, *run_flags(selection)])
-
-
-def run_flags(selection: Selection) -> list[str]:
-    """`run` and the flags that make a run of `selection` (its target, selection, seed and gate)."""
     flags = ["run", *_target_flags(selection)]
     if selection.suite != "full":
         flags += ["--suite", selection.suite]
@@ -106,7 +101,7 @@ def run_flags(selection: Selection) -> list[str]:
     flags += ["--seed", str(selection.seed)]
     if selection.pytest_args:
         flags += ["--", *selection.pytest_args]
-    return flags
+    return shlex.join([PROGRAM, *flags])
 
 
 def guarantee_replay(selection: Selection, guarantee_id: str) -> str:
