@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run only these suite files or test ids (under suites/) instead of every suite")
     run.add_argument("--no-html", action="store_true",
                      help="skip the Allure HTML report (everything else is still written)")
+    run.add_argument("--repeat", type=int, metavar="N",
+                     help="soak: run the selection N times against one target, a new seed each time, and report "
+                          "every guarantee whose verdict changed (stability.md/json; MSGFLASH_STABILITY=N too)")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments after --")
     run.set_defaults(handler=_run)
     _add_verdict_flags(run)

@@ -133,6 +133,8 @@ class Safety(_Section):
     data_prefix: str = "mfc-"
     billing_probes: bool | None = None  # None: on for the embedded server (sandbox), off for real targets
     rate_limit_checks: bool | None = None  # bursts that provoke 429s on purpose; None: sandbox only
+    request_timeout: float = Field(default=30.0, gt=0, description="seconds one request may take")
+    max_run_seconds: float | None = Field(default=None, gt=0, description="the run's wall-clock limit")
 
     @field_validator("data_prefix")
     @classmethod

@@ -29,11 +29,13 @@ from typing import Any
 import httpx
 import pytest
 
+from fixtures.interrupts import STOP, stop_signals
 from msgflash_compliance import __version__
 from msgflash_compliance.contract.paths import PROJECT_ROOT, RUN_INI, make_suites_importable
 from msgflash_compliance.errors import TargetBroken, UsageError
 from msgflash_compliance.exit_codes import ExitCode
 from msgflash_compliance.profile import TargetProfile, load_profile
+from msgflash_compliance.soak import repeat_count, soak
 
 SUITES_DIR = PROJECT_ROOT / "suites"
 PROFILE_WAIT_SECONDS = 20.0
@@ -61,8 +63,12 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
     selection = selection_from_args(args, seed)
     known = _load_baseline(getattr(args, "baseline", None))  # a bad file is exit 2 before anything runs
     reports_dir = Path(args.reports_dir).absolute()  # pytest may resolve relative paths elsewhere
+    repeat = repeat_count(args)
+    if repeat > 1:
+        return _soak(args, selection, repeat, reports_dir)
     make_suites_importable()  # `-p fixtures.plugin` and the suites' imports, from any working directory
     with (
+        stop_signals(),  # SIGINT/SIGTERM stop the checks at a request boundary, never the cleanup or the reports
         tempfile.TemporaryDirectory(prefix="msgflash-run-") as scratch,
         _target(args, Path(scratch)) as target,
     ):
@@ -74,6 +80,14 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
         probe(target.profile.base_url)
         return _run_and_report(args, target, settings, seed, reports_dir, Path(scratch), suites_dir,
                                selection=selection, known=known)
+
+
+def _soak(args: argparse.Namespace, selection: Any, repeat: int, reports_dir: Path) -> int:
+    """`--repeat N`: N child runs against one target (`msgflash_compliance.soak`)."""
+    with tempfile.TemporaryDirectory(prefix="msgflash-soak-") as scratch, _target(args, Path(scratch)) as target:
+        print(f"soak: {repeat} runs, seeds drawn from {selection.seed}", flush=True)
+        probe(target.profile.base_url)
+        return soak(selection, target.profile_path, repeat, reports_dir, selection.seed)
 
 
 def _load_baseline(path: str | None) -> list[Any] | None:
@@ -352,7 +366,7 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
         requests=stream.facts.requests, pace_floor_seconds=pace_floor(stream.facts),
         settings=inputs.settings, exit_code=int(code), notes=tuple(notes),
         selection=selection, checked_against=checked_against(), gating=tuple(gating), baseline=baseline,
-        expected=expected, test_counts=count_tests(stream.results),
+        expected=expected, test_counts=count_tests(stream.results), outcome=run_outcome(stream.facts),
     )
     write_compliance_json(reports_dir / "compliance.json", run, verdicts)
     write_compliance_md(reports_dir / "compliance.md", run, verdicts)
@@ -396,6 +410,12 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
     return int(code)
 
 
+def run_outcome(facts: Any) -> str:
+    if facts.interrupted or STOP.requested:
+        return "interrupted"
+    return "stopped" if facts.stop_reason else "completed"
+
+
 def known_tests(results: list[Any], known: set[str]) -> set[str]:
     """Node ids of the failed tests whose violation names only baseline-accepted guarantees."""
     return {r.nodeid for r in results
@@ -433,8 +453,8 @@ def exit_code(pytest_code: int, counts: dict[str, int], facts: Any) -> tuple[Exi
         return ExitCode.USAGE, [*notes, "pytest rejected its arguments (see above)"]
     if pytest_code == pytest.ExitCode.INTERNAL_ERROR:
         return ExitCode.BROKEN, [*notes, "pytest internal error (see above)"]
-    if facts.interrupted:
-        return ExitCode.BROKEN, [*notes, "interrupted"]
+    if facts.interrupted or STOP.requested:
+        return ExitCode.BROKEN, [*notes, f"interrupted ({STOP.requested or 'SIGINT'})"]
     if facts.collection_errors:
         return ExitCode.USAGE, [*notes, "the suites could not be collected (see the errors above)"]
     if pytest_code == pytest.ExitCode.NO_TESTS_COLLECTED:

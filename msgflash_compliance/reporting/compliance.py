@@ -44,6 +44,7 @@ class RunInfo:
     settings: dict[str, str]
     exit_code: int
     notes: tuple[str, ...] = ()
+    outcome: str = "completed"  # or "interrupted" (SIGINT/SIGTERM), "stopped" (budget, wall-clock limit)
     selection: Selection = field(default_factory=Selection)
     checked_against: dict[str, str] = field(default_factory=dict)
     gating: tuple[str, ...] = ()  # the failed guarantees that failed the gate
@@ -76,6 +77,7 @@ def compliance_document(run: RunInfo, verdicts: list[GuaranteeVerdict]) -> dict[
         # The least time the run could take at its per-key pace: the busiest credential's requests / rate.
         "pace_floor_seconds": round(run.pace_floor_seconds, 2),
         "exit_code": run.exit_code,
+        "outcome": run.outcome,
         "selection": run.selection.as_dict(),
         "checked_against": run.checked_against,
         "replay": replay_command(run.selection),

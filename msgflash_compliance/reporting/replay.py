@@ -87,6 +87,11 @@ def _target_flags(selection: Selection) -> list[str]:
 
 def replay_command(selection: Selection) -> str:
     """The whole run again: same target, same selection, same seed, same gate."""
+    return shlex.join([PROGRAM, *run_flags(selection)])
+
+
+def run_flags(selection: Selection) -> list[str]:
+    """`run` and the flags that make a run of `selection` (its target, selection, seed and gate)."""
     flags = ["run", *_target_flags(selection)]
     if selection.suite != "full":
         flags += ["--suite", selection.suite]
@@ -101,7 +106,7 @@ def replay_command(selection: Selection) -> str:
     flags += ["--seed", str(selection.seed)]
     if selection.pytest_args:
         flags += ["--", *selection.pytest_args]
-    return shlex.join([PROGRAM, *flags])
+    return flags
 
 
 def guarantee_replay(selection: Selection, guarantee_id: str) -> str:

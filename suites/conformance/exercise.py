@@ -55,6 +55,9 @@ CREATED_AT: dict[str, tuple[str, str]] = {
     "consoleCreateTeamApiKey": ("team key", "/api/teams/{teamId}/api-keys/{id}"),
     "consoleCreateApiKey": ("key", "/api/api-keys/{id}"),
 }
+# Operations whose answer lists the contacts they made (`data.contactIds`) instead of one `data.id`: a number
+# lookup's import names its contacts after the numbers, so only these ids let the run delete them.
+IMPORTS_CONTACTS = frozenset({"importNumberLookupContacts"})
 # Bodies naming other resources by id: positive ones get the workspace's own (a random one is a 404).
 BODY_IDS = frozenset({
     "sendMessage", "scheduleMessage", "publishStatus", "createCampaign", "createNumberLookup", "previewTemplate",
@@ -210,17 +213,23 @@ class Exerciser:
                       delete_now: bool = True, path_params: Mapping[str, Any] | None = None) -> str | None:
         """Delete what a generated create made: at once (caps stay free; not in a state machine, whose
         next steps use it: it calls `delete`) and at the end of the run (the factory). Returns its path."""
-        if op.operation_id not in CREATED_AT or response.status_code not in (200, 201):
+        known = op.operation_id in CREATED_AT or op.operation_id in IMPORTS_CONTACTS
+        if not known or response.status_code not in (200, 201):
             return None
         try:
             data = response.json().get("data") or {}
         except (ValueError, AttributeError):
             return None
+        owner_caller = Caller.PERSONAL if caller in (Caller.CONSOLE, Caller.ANONYMOUS) else caller
+        client = self.clients(owner_caller)
+        if op.operation_id in IMPORTS_CONTACTS:
+            made = data.get("contactIds") if isinstance(data, dict) else None
+            for contact_id in [i for i in made if isinstance(i, str)] if isinstance(made, list) else []:
+                self.factory.track(client, "contact", f"/api/v1/contacts/{contact_id}", contact_id)
+            return None
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             return None
         kind, template = CREATED_AT[op.operation_id]
-        owner_caller = Caller.PERSONAL if caller in (Caller.CONSOLE, Caller.ANONYMOUS) else caller
-        client = self.clients(owner_caller)
         path = template.format(**{**(path_params or {}), "id": data["id"]})
         self.factory.track(client, kind, path, data["id"])
         if delete_now:

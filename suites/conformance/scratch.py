@@ -25,7 +25,7 @@ from fixtures.clients import Harness, HarnessClient
 from fixtures.errors import HarnessError
 from fixtures.factories import DataFactory
 from msgflash_compliance.contract.plans import Plan
-from suites.areas.sandbox import control, put_on_plan
+from suites.areas.sandbox import SANDBOX_CREDENTIAL, control, put_on_plan
 from suites.conformance.contract import Operation
 from suites.conformance.known_ids import choice_digest
 from suites.conformance.plan import BILLING_MUTATIONS, Caller
@@ -75,6 +75,9 @@ class ScratchWorkspace:
         workspace._reset_team(workspace.team_id)
         instance = control(harness, "POST", f"/__sandbox/teams/{workspace.team_id}/instances", {})
         workspace.instance_id = instance["id"]
+        # Deleted with the run's data (a deleted team keeps its instances otherwise).
+        factory.track(harness.client(SANDBOX_CREDENTIAL), "instance", f"/__sandbox/instances/{instance['id']}",
+                      instance["id"])
         return workspace
 
     # -- clients ---------------------------------------------------------------------------------------------

@@ -57,12 +57,15 @@ def tail(done: subprocess.CompletedProcess[str], lines: int = 25) -> str:
 class ReferenceServer:
     """`msgflash-compliance serve` in a subprocess (seeded, free port, optional faults): its profile path."""
 
-    def __init__(self, scratch: Path, faults: tuple[str, ...] = ()) -> None:
+    def __init__(self, scratch: Path, faults: tuple[str, ...] = (), rate_limit: str | None = None) -> None:
         self.profile = scratch / "profile.toml"
+        self.db = scratch / "reference.sqlite"
         command = [sys.executable, "-m", "msgflash_compliance.cli", "serve", "--seed", "--port", "0",
-                   "--db", str(scratch / "reference.sqlite"), "--write-profile", str(self.profile)]
+                   "--db", str(self.db), "--write-profile", str(self.profile)]
         for fault in faults:
             command += ["--fault", fault]
+        if rate_limit is not None:  # per key per second; the profile it writes keeps to it
+            command += ["--rate-limit", rate_limit]
         self._log = (scratch / "server.log").open("wb")
         self._process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=self._log,
                                          stderr=subprocess.STDOUT)
