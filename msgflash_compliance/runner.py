@@ -29,11 +29,11 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.interrupts import STOP, stop_signals
 from msgflash_compliance import __version__
 from msgflash_compliance.contract.paths import PROJECT_ROOT, RUN_INI, make_suites_importable
 from msgflash_compliance.errors import TargetBroken, UsageError
 from msgflash_compliance.exit_codes import ExitCode
+from msgflash_compliance.interrupts import STOP, stop_signals
 from msgflash_compliance.profile import TargetProfile, load_profile
 from msgflash_compliance.soak import repeat_count, soak
 

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from fixtures.errors import BudgetExhausted, RunTimeLimit, TargetBroken
-from fixtures.interrupts import StopRequests
-from fixtures.transports import RequestBudget, build_transport, not_the_api
+from fixtures.transports import EXPECTS_429, RequestBudget, build_transport, not_the_api
+from msgflash_compliance.interrupts import StopRequests
 
 HTML = httpx.Headers({"content-type": "text/html"})
 
@@ -62,6 +62,14 @@ def test_a_rate_limit_that_outlasts_every_retry_after_is_broken_not_a_429_for_th
                                            "Retry-After: the key is rate limited by traffic this run did not send"):
         client_answering(answer, calls).get("/api/v1/me")
     assert len(calls) == 4
+
+
+def test_a_check_that_expects_a_quota_429_judges_a_lasting_rate_limit_answer() -> None:
+    # The monthly-quota check asks for a 429: a rate-limit code in its place is its answer (RATE-05), not broken.
+    calls: list[str] = []
+    answer = httpx.Response(429, json={"error": {"code": "API_RATE_LIMIT_EXCEEDED", "message": "slow down"}})
+    response = client_answering(answer, calls).get("/api/v1/usage", extensions={EXPECTS_429: True})
+    assert response.status_code == 429 and len(calls) == 4
 
 
 def test_the_wall_clock_limit_stops_the_run_like_a_spent_budget() -> None:
