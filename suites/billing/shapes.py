@@ -7,6 +7,7 @@ import calendar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from fixtures.timestamps import parse_timestamp
 from msgflash_compliance.contract.plans import API_LIMIT_FIELDS
 
 USAGE_FIELDS = ("messagesCount", "statusesCount", "effectiveOutboundUsage", "apiRequestsCount",
@@ -22,13 +23,9 @@ def is_count(value: Any) -> bool:
 
 
 def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
+    """A billing timestamp, None when unreadable or without a zone (the contract gives every time a zone)."""
+    parsed = parse_timestamp(value)
+    return parsed if parsed is not None and parsed.tzinfo else None
 
 
 def obj(value: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
+from fixtures.timestamps import parse_timestamp
 from suites.pagination.findings import Findings
 from suites.pagination.listings import NAME_ASC, Listing
 from suites.pagination.walker import Walk
@@ -75,18 +76,9 @@ def check_exactly_once(walk: Walk, expected: Collection[str] | None, findings: F
             findings.add(ids, f"{len(extra)} item(s) returned that do not match the request: {_few(extra)}")
 
 
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def sort_key(item: dict[str, Any], sort: str | None) -> Any:
     """The primary key an item is listed by: its name under name_asc, else its createdAt (None: unreadable)."""
-    return item.get("name") if sort == NAME_ASC else parse_time(item.get("createdAt"))
+    return item.get("name") if sort == NAME_ASC else parse_timestamp(item.get("createdAt"))
 
 
 def check_order(items: Sequence[dict[str, Any]], sort: str | None, findings: Findings, ids: tuple[str, ...],
