@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +35,7 @@ from tests.selftest.runs import ReferenceServer
 
 FAST_PACE = "50"
 RUN_TIMEOUT_SECONDS = 900
+ACK_TIMEOUT_SECONDS = 60  # how long a run may take to print that it took a signal
 
 
 @dataclass(frozen=True)
@@ -86,22 +88,39 @@ class InventoriedTarget:
             [sys.executable, "-m", "msgflash_compliance.cli", "run", "--profile", str(self._server.profile), *args],
             cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+        lines: list[str] = []
+        stopping = threading.Event()  # the run printed that it took the first signal
+        reader = threading.Thread(target=_read_lines, args=(process, lines, stopping), daemon=True)
+        reader.start()
         if interrupt_after is not None:
             try:
                 process.wait(interrupt_after)
             except subprocess.TimeoutExpired:
                 process.send_signal(signum)
                 if second_after is not None:
+                    # Two signals before the run's handler ran are one signal to Python (on a loaded machine
+                    # the main thread may not run for a while): the second goes once the first was taken.
+                    stopping.wait(ACK_TIMEOUT_SECONDS)
                     time.sleep(second_after)
                     if process.poll() is None:
                         process.send_signal(signum)
-        output, _ = process.communicate(timeout=RUN_TIMEOUT_SECONDS)
+        process.wait(RUN_TIMEOUT_SECONDS)
+        reader.join(10)
+        output = "".join(lines)
         seconds = time.monotonic() - started
         after = take_inventory(Harness(self._profile))
         rows_after = database_inventory(self._server.db)
         return InventoriedRun(process.returncode, output, leftovers(self._before, after),
                               database_leftovers(self._rows_before, rows_after), deletable_count(self._before),
                               deletable_count(after), seconds)
+
+
+def _read_lines(process: subprocess.Popen[str], lines: list[str], stopping: threading.Event) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if ": stopping," in line:
+            stopping.set()
 
 
 def inventoried_run(scratch: Path, *args: str, interrupt_after: float | None = None, signum: int = signal.SIGINT,
