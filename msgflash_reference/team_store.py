@@ -1,7 +1,7 @@
 """Teams, members, invitations and instance assignments: the queries and API shapes of facts §12.
 
 Functions write inside the caller's transaction. Invitation secrets are random, stored hashed, and "mailed"
-through the sandbox outbox; the invitation rules that faults may swap come from `policies/console.py`.
+through the sandbox outbox; the invitation rules that faults may swap come from `policies/invitations.py`.
 """
 
 from __future__ import annotations

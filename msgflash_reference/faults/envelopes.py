@@ -1,4 +1,5 @@
-"""Faults of the answer envelopes and error bodies (ENV, ERR-10): the error mapper's status and body.
+"""Faults of the answer envelopes and error bodies (ENV, ERR-10): the error mapper's status and body, and the
+success envelope of `/api/v1/me` (`svc.policies.account_answers`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""Faults of loading a resource by id (ERR-01..04, ERR-02 404 for another workspace's id): the ownership policy
-every by-id route loads through.
+"""Faults of loading a resource by id (ERR-01..04, ERR-02 404 for another workspace's id, TEAM-10): the
+ownership policy every by-id route loads through. Besides a wrong answer for unknown and foreign ids: a
+read-through cache deletes never clear (one per server), and one per resource kind that drops the workspace
+condition of its by-id lookup.
 """
 
 from __future__ import annotations

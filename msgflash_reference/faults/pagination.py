@@ -1,5 +1,9 @@
 """Faults of the cursor and page listings (PAGE): the pager (limit, sort, cursor codec, keyset, hasMore, page
 offset), the search matcher and the messages filters.
+
+Two of the cursor faults keep per-request state (what the request's cursor decoded to) in a thread-local: a
+listing runs in one worker thread from `parse_limit` (the first pager call of every listing) to `page` (the
+last). The page cache keeps one cache per server (its fault builds a fresh pager on every apply).
 """
 
 from __future__ import annotations

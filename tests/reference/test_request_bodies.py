@@ -1,5 +1,5 @@
 """The request-body seam: the default validates against each route's declared model, and every body fault
-(policies/body_faults.py) really changes the answer on the guarantee it names — a probe sees the documented
+(faults/request_bodies.py) really changes the answer on the guarantee it names — a probe sees the documented
 refusal on a clean server and something else with the fault on."""
 
 from __future__ import annotations
