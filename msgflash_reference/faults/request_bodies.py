@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, create_model
 from msgflash_reference.bodies import RequestBodies
 from msgflash_reference.clock import iso
 from msgflash_reference.faults.fault import Apply, Fault, chain, swap
-from msgflash_reference.faults.resource_views import _campaign_checks_forgetting
+from msgflash_reference.faults.resource_views import campaign_checks_forgetting
 from msgflash_reference.ids import is_uuid
 from msgflash_reference.message_content import MessageType, ScheduleBody, SendBody
 from msgflash_reference.policies import Policies
@@ -101,7 +101,7 @@ FAULTS: tuple[Fault, ...] = (
           "instanceId is optional in the send body and the lookup drops the missing id: a send without it goes "
           "out through the workspace's first instance",
           chain(_bodies(_send_and_schedule(instanceId=(str | None, None))),
-                 swap("instance_reference", _FirstInstanceWhenMissing()))),
+                swap("instance_reference", _FirstInstanceWhenMissing()))),
     Fault("send-to-optional", ("MSG-03",),
           "`to` is optional in the send body: a send without it answers 422 INVALID_DESTINATION (the missing "
           "number fails the E.164 check) instead of 400 VALIDATION_ERROR",
@@ -128,7 +128,7 @@ FAULTS: tuple[Fault, ...] = (
           "the campaign body reuses the message type enum and the campaign validator has no rule for location "
           "or contact content: such campaigns are created",
           chain(_bodies({CampaignCreate: _variant(CampaignCreate, type=(MessageType | None, None))}),
-                 _campaign_checks_forgetting("latitude", "longitude", "contactId"))),
+                campaign_checks_forgetting("latitude", "longitude", "contactId"))),
     Fault("lookup-numbers-max-100000", ("LKP-03",),
           "the lookup body bounds numbers at 100 000 (a zero too many): 10 001 numbers are accepted",
           _bodies({LookupCreate: _variant(LookupCreate,

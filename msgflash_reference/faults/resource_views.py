@@ -117,7 +117,7 @@ class _NotOnWhatsAppByDifference(LookupCounters):
         return {**view, "notOnWhatsAppCount": view["requested"] - view["onWhatsAppCount"]}
 
 
-def _campaign_checks_forgetting(*fields: str) -> Apply:
+def campaign_checks_forgetting(*fields: str) -> Apply:
     """The campaign validator without the rules of these fields (on top of an earlier fault's)."""
 
     def apply(policies: Policies) -> Policies:
@@ -197,5 +197,5 @@ FAULTS: tuple[Fault, ...] = (
           swap("views", lookup_counters=_NotOnWhatsAppByDifference())),
     Fault("campaign-group-id-optional", ("CMP-06",),
           "recipients {type: group} without groupId is accepted and the campaign gets an empty audience",
-          _campaign_checks_forgetting("recipients.groupId")),
+          campaign_checks_forgetting("recipients.groupId")),
 )

@@ -33,7 +33,6 @@ MAX_IDS = 10_000  # contact bulk operations take 1 to 10 000 ids
 LIVE_MEMBER_COUNT = "(SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id)"
 
 
-# -- the seams ------------------------------------------------------------------------------------------
 class UpdateRule:
     """PUT /contacts/{id}: only the fields given change; `tags` and `meta` replace the stored values."""
 

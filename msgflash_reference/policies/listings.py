@@ -19,7 +19,6 @@ from msgflash_reference.policies.pagination import Pager
 InstanceView = Callable[[sqlite3.Row], dict[str, Any]]
 
 
-# -- the seams ------------------------------------------------------------------------------------------
 class InstanceListing:
     """GET /api/v1/instances: every live instance of the workspace, a plain array; it takes no parameters, so
     whatever the query string holds (limit, cursor, page) is ignored."""

@@ -27,7 +27,6 @@ from msgflash_reference.quotas import check_outbound, record_outbound
 from msgflash_reference.templating import placeholders
 
 
-# -- the seams ------------------------------------------------------------------------------------------
 class DestinationRule:
     """The recipient `to` of a message: its E.164 form, or 422 INVALID_DESTINATION."""
 

@@ -24,7 +24,6 @@ from msgflash_reference.policies.ownership import Ownership
 MEDIA_TEMPLATE_TYPES = frozenset({"image", "video", "audio", "document"})
 
 
-# -- the seams ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TemplateRules:
     needs_body: frozenset[str] = frozenset({"text"})

@@ -16,7 +16,6 @@ from msgflash_reference.errors import ApiError
 from msgflash_reference.team_views import team_detail
 
 
-# -- the seams (correct defaults) ------------------------------------------------------------------------------
 class AssignmentGate:
     """Which team roles may send only through instances assigned to them ([S]: collaborators only)."""
 
