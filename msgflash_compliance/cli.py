@@ -24,13 +24,13 @@ examples:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from msgflash_reference.serve import serve_command
+    from msgflash_compliance.reference_commands import serve_command
 
     return serve_command(args)
 
 
 def _faults(args: argparse.Namespace) -> int:
-    from msgflash_reference.serve import faults_command
+    from msgflash_compliance.reference_commands import faults_command
 
     return faults_command(args)
 

@@ -8,11 +8,11 @@ Console: `console_user` (Bearer JWT) and `console_workspace` (optional X-Team-Id
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Depends, Request
 
+from msgflash_reference.contexts import ConsoleUser, WorkspaceContext, team_not_found
 from msgflash_reference.errors import ApiError
 from msgflash_reference.ids import is_uuid
 from msgflash_reference.policies.access import RouteKind, check_access
@@ -20,23 +20,6 @@ from msgflash_reference.quotas import charge_api_request
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.subscriptions import current_plan
 from msgflash_reference.tokens import verify_token
-
-
-@dataclass(frozen=True)
-class WorkspaceContext:
-    """The workspace a request acts in: rows scoped by `workspace_id`; plan, caps, quotas by `owner_id`."""
-
-    workspace_id: str
-    owner_id: str
-    actor_id: str  # the user acting: personal key owner, team key creator, or the console user
-    team_id: str | None = None
-    role: str | None = None  # console team mode: 'owner' | 'admin' | 'collaborator'; None otherwise
-    key_id: str | None = None
-    via: Literal["api_key", "console"] = "api_key"
-
-    @property
-    def is_team(self) -> bool:
-        return self.team_id is not None
 
 
 # -- public API (x-api-key) -------------------------------------------------------------------------
@@ -47,7 +30,7 @@ def authenticate_api_key(svc: Services, request: Request, kind: RouteKind) -> Wo
         identity = resolver.authenticate(conn, request.headers)
     workspace = resolver.workspace_of(identity)
     svc.rate_limiter.hit(policies.rate, policies.rate.bucket(identity, workspace, request.method))
-    payer = workspace.owner_id if policies.quota.charge_to == "owner" else identity.holder_id
+    payer = policies.quota.payer(workspace.owner_id, identity.holder_id)
     now = svc.clock.now()
     with svc.db.transaction() as conn:
         plan = current_plan(conn, svc.plans, payer, now)
@@ -82,13 +65,6 @@ AnyKey = Annotated[WorkspaceContext, Depends(any_key)]
 
 
 # -- console (JWT) ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ConsoleUser:
-    id: str
-    email: str
-    full_name: str | None
-
-
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization") or ""
     scheme, _, token = header.partition(" ")
@@ -113,10 +89,6 @@ def console_user(request: Request, svc: Svc) -> ConsoleUser:
 
 
 ConsoleSession = Annotated[ConsoleUser, Depends(console_user)]
-
-
-def team_not_found() -> ApiError:
-    return ApiError("TEAM_NOT_FOUND", "Team not found")
 
 
 def resolve_console_workspace(svc: Services, user: ConsoleUser, team_header: str | None) -> WorkspaceContext:

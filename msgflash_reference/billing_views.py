@@ -10,18 +10,18 @@ from typing import Any
 
 from msgflash_reference.errors import invalid_field
 from msgflash_reference.quotas import period_view, usage_view
-from msgflash_reference.services import Services
+from msgflash_reference.server_parts import ServerParts
 from msgflash_reference.subscriptions import current_subscription
 
 PAYMENTS_DEFAULT_LIMIT = 20
 PAYMENTS_MAX_LIMIT = 100
 
 
-def plans_list(svc: Services) -> list[dict[str, Any]]:
+def plans_list(svc: ServerParts) -> list[dict[str, Any]]:
     return [plan.catalogue_entry() for plan in svc.plans.plans]
 
 
-def subscription_overview(conn: sqlite3.Connection, svc: Services, owner_id: str, now: datetime) -> dict[str, Any]:
+def subscription_overview(conn: sqlite3.Connection, svc: ServerParts, owner_id: str, now: datetime) -> dict[str, Any]:
     sub = current_subscription(conn, svc.plans, owner_id, now)
     return {
         "subscription": {
@@ -38,7 +38,7 @@ def subscription_overview(conn: sqlite3.Connection, svc: Services, owner_id: str
     }
 
 
-def usage_summary(conn: sqlite3.Connection, svc: Services, owner_id: str, now: datetime) -> dict[str, Any]:
+def usage_summary(conn: sqlite3.Connection, svc: ServerParts, owner_id: str, now: datetime) -> dict[str, Any]:
     plan = current_subscription(conn, svc.plans, owner_id, now).plan
     return {
         "plan": plan.ref(),
@@ -49,7 +49,7 @@ def usage_summary(conn: sqlite3.Connection, svc: Services, owner_id: str, now: d
     }
 
 
-def me_view(conn: sqlite3.Connection, svc: Services, user_id: str, now: datetime) -> dict[str, Any]:
+def me_view(conn: sqlite3.Connection, svc: ServerParts, user_id: str, now: datetime) -> dict[str, Any]:
     """G5: {id, email, fullName, plan: {code, name}}."""
     user = conn.execute("SELECT id, email, full_name FROM users WHERE id = ?", (user_id,)).fetchone()
     plan = current_subscription(conn, svc.plans, user_id, now).plan
@@ -82,7 +82,7 @@ def parse_page(raw: str | None) -> int:
 
 
 def payments_page(
-    conn: sqlite3.Connection, svc: Services, user_id: str, raw_page: str | None, raw_limit: str | None
+    conn: sqlite3.Connection, svc: ServerParts, user_id: str, raw_page: str | None, raw_limit: str | None
 ) -> dict[str, Any]:
     """`{payments, total, page, limit, totalPages}` of one user's payments, newest first."""
     pager = svc.policies.pager

@@ -2,8 +2,8 @@
 
 Declare it after the auth dependency, so a missing key answers 401 before a body is judged:
 `body: ContactCreate = Depends(json_body(ContactCreate))`. The model actually validated against is chosen per
-request by the `request_bodies` policy (`svc.policies.extra["request_bodies"]`, a `RequestBodies`): the declared
-model by default; a fault substitutes a faulty variant of it (see `policies/body_faults.py`).
+request by the `request_bodies` policy (`svc.policies.request_bodies`, a `RequestBodies`): the declared model by
+default; a fault substitutes a faulty variant of it (see `faults/request_bodies.py`).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def request_bodies(request: Request) -> RequestBodies:
     services = getattr(request.app.state, "services", None)
     if services is None:  # an app without services (a bare test app): the declared models
         return DEFAULT_REQUEST_BODIES
-    return services.policies.extra.get("request_bodies", DEFAULT_REQUEST_BODIES)
+    return services.policies.request_bodies
 
 
 def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:

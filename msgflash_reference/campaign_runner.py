@@ -26,7 +26,6 @@ from msgflash_reference.errors import ApiError
 from msgflash_reference.message_store import insert_message
 from msgflash_reference.outbound import subscription_usable
 from msgflash_reference.phone_numbers import normalize_number
-from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import current_plan
 from msgflash_reference.templating import RenderContext, contact_context, instance_context, render, user_context
@@ -197,7 +196,7 @@ def _enqueue(svc: Services, conn: sqlite3.Connection, campaign: sqlite3.Row, now
     batch, rest = pending[:CAMPAIGN_BATCH], pending[CAMPAIGN_BATCH:]
     instance = conn.execute("SELECT * FROM instances WHERE id = ?", (campaign["instance_id"],)).fetchone()
     owner = campaign["owner_id"]
-    outbound = messaging_policies(svc).outbound
+    outbound = svc.policies.messaging.outbound
     now_iso = iso(now)
     skipped = 0
     for contact_id in batch:

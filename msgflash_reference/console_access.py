@@ -11,19 +11,18 @@ from fastapi import Depends, Request
 
 from msgflash_reference.auth import ConsoleSession, ConsoleUser, WorkspaceContext
 from msgflash_reference.ids import parse_id
-from msgflash_reference.policies.console import workspace_resolver
-from msgflash_reference.policies.roles import Action, role_matrix
+from msgflash_reference.policies.roles import Action
 from msgflash_reference.services import Services, Svc
 
 
 def console_team_workspace(request: Request, user: ConsoleSession, svc: Svc) -> WorkspaceContext:
     """Console resource routes: personal workspace, or the X-Team-Id team (404 TEAM_NOT_FOUND)."""
-    return workspace_resolver(svc).resolve(svc, user, request.headers.get("x-team-id"))
+    return svc.policies.workspace_resolver.resolve(svc, user, request.headers.get("x-team-id"))
 
 
 def console_auth_session(request: Request, user: ConsoleSession, svc: Svc) -> ConsoleUser:
     """`/api/auth/*` with a session: X-Team-Id is ignored (the resolver's `on_auth_route` decides)."""
-    workspace_resolver(svc).on_auth_route(svc, user, request.headers.get("x-team-id"))
+    svc.policies.workspace_resolver.on_auth_route(svc, user, request.headers.get("x-team-id"))
     return user
 
 
@@ -44,14 +43,14 @@ class TeamMembership:
     created_at: str
 
     def require(self, svc: Services, action: Action) -> None:
-        role_matrix(svc).require(action, self.role)
+        svc.policies.roles.require(action, self.role)
 
 
 def team_membership(svc: Services, user: ConsoleUser, raw_team_id: str) -> TeamMembership:
     """400 VALIDATION_ERROR for a malformed id (G1); 404 TEAM_NOT_FOUND unless an active member of a live
     team."""
     team_id = parse_id(raw_team_id, "teamId")
-    resolver = workspace_resolver(svc)
+    resolver = svc.policies.workspace_resolver
     with svc.db.read() as conn:
         row = resolver.membership(conn, user.id, team_id)
     if row is None:

@@ -35,7 +35,7 @@ class ContactUpdate(StrictBody):
 
 
 class ContactIds(StrictBody):
-    """1 to 10 000 contact ids (UUIDs); the upper bound is the bulk policy's (`policies/contact_rules.py`)."""
+    """1 to 10 000 contact ids (UUIDs); the upper bound is the bulk policy's (`policies/contacts.py`)."""
 
     contactIds: list[str] = Field(min_length=1)  # the documented name
 

@@ -19,8 +19,6 @@ from datetime import datetime, timedelta
 from msgflash_reference.clock import iso
 from msgflash_reference.errors import ApiError
 from msgflash_reference.outbound import subscription_usable
-from msgflash_reference.policies.late_faults import scheduled_recheck
-from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import current_plan
 
@@ -53,10 +51,10 @@ def _dispatch(svc: Services, conn: sqlite3.Connection, message: sqlite3.Row, sch
         if not subscription_usable(conn, svc, message["owner_id"], now):
             _fail(conn, message["id"], "SUBSCRIPTION_INACTIVE", now_iso)
             return
-        outbound = messaging_policies(svc).outbound
+        outbound = svc.policies.messaging.outbound
         try:
             plan = current_plan(conn, svc.plans, message["owner_id"], now)
-            scheduled_recheck(svc).check(outbound, conn, message["owner_id"], plan, now)
+            svc.policies.scheduled_recheck.check(outbound, conn, message["owner_id"], plan, now)
         except ApiError as refusal:
             _fail(conn, message["id"], refusal.code, now_iso)
             return

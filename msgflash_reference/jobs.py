@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from msgflash_reference.bulk_ops import add_members, delete_contacts, remove_members
 from msgflash_reference.clock import iso
 from msgflash_reference.ids import new_id
-from msgflash_reference.policies.contact_rules import contact_policies
 
 if TYPE_CHECKING:
     from msgflash_reference.services import Services
@@ -136,7 +135,7 @@ class JobWorker:
 
     def run_one_batch(self) -> bool:
         """Advance the least recently touched open job by one batch; False when none is open."""
-        open_statuses = contact_policies(self.svc).jobs.open_statuses
+        open_statuses = self.svc.policies.contacts.jobs.open_statuses
         marks = ", ".join("?" for _ in open_statuses)
         with self.svc.db.transaction() as conn:
             row = conn.execute(
@@ -193,7 +192,7 @@ class JobWorker:
                 processed,
                 json.dumps(summary),
                 now,
-                contact_policies(self.svc).jobs.completed_at(done, now),
+                self.svc.policies.contacts.jobs.completed_at(done, now),
                 job["id"],
             ),
         )

@@ -17,7 +17,6 @@ from typing import Any
 from msgflash_reference.clock import iso
 from msgflash_reference.ids import new_id
 from msgflash_reference.phone_numbers import normalize_number, on_whatsapp
-from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Services
 
 PROVIDER_BATCH = 20
@@ -100,7 +99,7 @@ def _check_batch(conn: sqlite3.Connection, lookup_id: str, batch: list[str], sta
 
 def advance_lookups(svc: Services) -> bool:
     """Check one batch of the open lookup touched least recently; False when none is open."""
-    open_statuses = resource_views(svc).lookups.open_statuses
+    open_statuses = svc.policies.views.lookups.open_statuses
     marks = ", ".join("?" for _ in open_statuses)
     with svc.db.read() as conn:  # the common idle case costs one read, no write lock
         waiting = f"SELECT 1 FROM number_lookups WHERE status IN ({marks}) LIMIT 1"

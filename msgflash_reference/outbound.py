@@ -14,8 +14,6 @@ from datetime import datetime
 from msgflash_reference.auth import WorkspaceContext
 from msgflash_reference.errors import ApiError
 from msgflash_reference.plans import Plan
-from msgflash_reference.policies.send_rules import subscription_gate
-from msgflash_reference.policies.team_faults import assignment_gate
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import current_subscription
 
@@ -25,8 +23,7 @@ USABLE_SUBSCRIPTION_STATUSES = frozenset({"active", "trialing"})
 def usable_plan(conn: sqlite3.Connection, svc: Services, owner_id: str, now: datetime) -> Plan:
     """The owner's current plan; 403 SUBSCRIPTION_INACTIVE when the subscription cannot be used."""
     subscription = current_subscription(conn, svc.plans, owner_id, now)
-    if subscription.status not in subscription_gate(svc).usable:
-        raise ApiError("SUBSCRIPTION_INACTIVE", "No active subscription for this action")
+    svc.policies.subscription_gate.check(subscription.status)
     return subscription.plan
 
 
@@ -53,7 +50,7 @@ def load_usable_instance(
     """The workspace's instance (404 otherwise), refused with 403 INSTANCE_NOT_ASSIGNED to a collaborator it was
     not assigned to."""
     row = svc.policies.ownership.load(conn, "instances", instance_id, ctx.workspace_id, "Instance")
-    if assignment_gate(svc).needs_assignment(actor_role(conn, ctx)):
+    if svc.policies.assignment_gate.needs_assignment(actor_role(conn, ctx)):
         assigned = conn.execute(
             "SELECT 1 FROM instance_assignments WHERE team_id = ? AND instance_id = ? AND user_id = ?",
             (ctx.team_id, row["id"], ctx.actor_id),

@@ -27,6 +27,10 @@ class QuotaPolicy:
     api_quota_code: str = "MONTHLY_API_REQUEST_QUOTA_EXCEEDED"
     api_quota_message: str = "Monthly API request quota exceeded"
 
+    def payer(self, owner_id: str, key_holder_id: str) -> str:
+        """Whose monthly API quota a request is counted on: the workspace's paying owner (TEAM-11)."""
+        return owner_id if self.charge_to == "owner" else key_holder_id
+
     def exhausted(self, used: int, quota: int) -> bool:
         return used > quota if self.allow_one_over else used >= quota
 

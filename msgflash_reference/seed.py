@@ -27,7 +27,6 @@ from msgflash_reference.clock import iso, month_period
 from msgflash_reference.ids import new_id
 from msgflash_reference.keys import KeyGenerator
 from msgflash_reference.message_store import insert_message
-from msgflash_reference.policies.team_faults import key_list_view
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import set_plan
 
@@ -78,7 +77,7 @@ def seed(svc: Services) -> SeedResult:
 
 def _report_provisioned_keys(svc: Services, result: SeedResult, key_ids: dict[str, str]) -> None:
     """The seeded keys are the keys an account had before the run: the key-list view hears of them (a seam)."""
-    view = key_list_view(svc)
+    view = svc.policies.key_list_view
     for name, key_id in key_ids.items():
         view.provisioned(key_id, result.team_api_key if name == "team" else result.identities[name].api_key)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
@@ -14,8 +14,16 @@ from msgflash_reference.plans import PlanCatalogue
 from msgflash_reference.policies import Policies
 from msgflash_reference.ratelimit import RateLimiter
 
-if TYPE_CHECKING:
-    from msgflash_reference.jobs import JobWorker
+
+class BackgroundWorker(Protocol):
+    """The bulk-job worker as the server drives it (`jobs.JobWorker`, which itself holds the Services: typed
+    apart to keep the two modules free of an import cycle)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def wake(self) -> None: ...
 
 
 @dataclass
@@ -26,7 +34,7 @@ class Services:
     plans: PlanCatalogue
     policies: Policies
     rate_limiter: RateLimiter
-    jobs: JobWorker | None = None
+    jobs: BackgroundWorker | None = None
 
 
 def services(request: Request) -> Services:

@@ -1,7 +1,7 @@
 """Teams, members, invitations and instance assignments: the queries and API shapes of facts §12.
 
 Functions write inside the caller's transaction. Invitation secrets are random, stored hashed, and "mailed"
-through the sandbox outbox; the invitation rules that faults may swap come from `policies/console.py`.
+through the sandbox outbox; the invitation rules that faults may swap come from `policies/invitations.py`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from msgflash_reference.ids import new_id
 from msgflash_reference.keys import hash_secret
 from msgflash_reference.outbox import send_mail
 from msgflash_reference.plan_rules import CapScope
-from msgflash_reference.policies.console import invitation_rules
-from msgflash_reference.policies.team_faults import invite_checks
 from msgflash_reference.services import Services
 from msgflash_reference.subscriptions import current_plan
 
@@ -34,111 +32,9 @@ def normalise_email(raw: str, field: str = "email") -> str:
     return email
 
 
-# -- views ------------------------------------------------------------------------------------------------
-def invitation_view(row: sqlite3.Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "teamId": row["team_id"],
-        "email": row["email"],
-        "role": row["role"],
-        "status": row["status"],
-        "invitedByUserId": row["invited_by_user_id"],
-        "expiresAt": row["expires_at"],
-        "createdAt": row["created_at"],
-    }
-
-
-def team_summaries(conn: sqlite3.Connection, user_id: str) -> list[dict[str, Any]]:
-    """The caller's active memberships of live teams, oldest team first (GET /api/teams)."""
-    rows = conn.execute(
-        """SELECT t.id, t.name, t.owner_user_id, t.created_at, m.role, m.joined_at FROM teams t
-           JOIN team_members m ON m.team_id = t.id AND m.user_id = ? AND m.removed_at IS NULL
-           WHERE t.deleted_at IS NULL ORDER BY t.created_at, t.id""",
-        (user_id,),
-    ).fetchall()
-    return [
-        {
-            "id": r["id"],
-            "name": r["name"],
-            "role": r["role"],
-            "isOwner": r["role"] == "owner",
-            "ownerUserId": r["owner_user_id"],
-            "joinedAt": r["joined_at"],
-            "createdAt": r["created_at"],
-        }
-        for r in rows
-    ]
-
-
-def members(conn: sqlite3.Connection, team_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        """SELECT u.id, u.email, u.full_name, m.role, m.joined_at FROM team_members m
-           JOIN users u ON u.id = m.user_id WHERE m.team_id = ? AND m.removed_at IS NULL
-           ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, m.joined_at, u.id""",
-        (team_id,),
-    ).fetchall()
-    return [
-        {
-            "id": r["id"],
-            "email": r["email"],
-            "fullName": r["full_name"],
-            "role": r["role"],
-            "joinedAt": r["joined_at"],
-        }
-        for r in rows
-    ]
-
-
-def pending_invitations(conn: sqlite3.Connection, team_id: str, now: datetime) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        "SELECT * FROM team_invitations WHERE team_id = ? AND status = 'pending' ORDER BY created_at, rowid",
-        (team_id,),
-    ).fetchall()
-    return [invitation_view(r) for r in rows if r["expires_at"] > iso(now)]
-
-
-def assignments(conn: sqlite3.Connection, team_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        """SELECT a.*, i.name, i.wa_number, i.status FROM instance_assignments a
-           JOIN instances i ON i.id = a.instance_id
-           JOIN team_members m ON m.team_id = a.team_id AND m.user_id = a.user_id AND m.removed_at IS NULL
-           WHERE a.team_id = ? AND i.deleted_at IS NULL ORDER BY a.created_at, a.instance_id, a.user_id""",
-        (team_id,),
-    ).fetchall()
-    return [
-        {
-            "teamId": r["team_id"],
-            "instanceId": r["instance_id"],
-            "userId": r["user_id"],
-            "assignedByUserId": r["assigned_by_user_id"],
-            "createdAt": r["created_at"],
-            "instance": {
-                "id": r["instance_id"],
-                "name": r["name"],
-                "waNumber": r["wa_number"],
-                "status": r["status"],
-            },
-        }
-        for r in rows
-    ]
-
-
-def team_detail(conn: sqlite3.Connection, team_id: str, now: datetime) -> dict[str, Any]:
-    team = conn.execute("SELECT * FROM teams WHERE id = ?", (team_id,)).fetchone()
-    return {
-        "id": team["id"],
-        "name": team["name"],
-        "ownerUserId": team["owner_user_id"],
-        "createdAt": team["created_at"],
-        "members": members(conn, team_id),
-        "pendingInvitations": pending_invitations(conn, team_id, now),
-        "instanceAssignments": assignments(conn, team_id),
-    }
-
-
 def my_invitations(conn: sqlite3.Connection, svc: Services, email: str, now: datetime) -> list[dict[str, Any]]:
     """Live invitations addressed to the signed-in e-mail, in live teams (GET /api/teams/invitations/mine)."""
-    rules = invitation_rules(svc)
+    rules = svc.policies.invitations
     id_key, team_key = rules.mine_item_keys()
     rows = conn.execute(
         """SELECT i.*, t.name AS team_name, u.id AS inviter_id, u.email AS inviter_email,
@@ -232,13 +128,14 @@ def invite(
 ) -> sqlite3.Row:
     """A new pending invitation: 409 INVITE_DUPLICATE_MEMBER (already a member), 409 CONFLICT (a live pending
     invitation for that e-mail), 403 TEAM_SEAT_LIMIT_REACHED (no seat left, pending invitations included)."""
-    rules = invitation_rules(svc)
+    rules = svc.policies.invitations
     rules.check_invitee(conn, email)
     pending = conn.execute(
         "SELECT * FROM team_invitations WHERE team_id = ? AND email = ? AND status = 'pending'",
         (team_id, email),
     ).fetchall()
-    invite_checks(svc).check(_is_active_member(conn, team_id, email), any(rules.is_live(r, now) for r in pending))
+    has_live_pending = any(rules.is_live(r, now) for r in pending)
+    svc.policies.invite_checks.check(_is_active_member(conn, team_id, email), has_live_pending)
     _enforce_seat(svc, conn, team_id, owner_id, now)
     return _issue(
         svc,
@@ -266,7 +163,7 @@ def resend(
     link_base: str,
 ) -> sqlite3.Row:
     """Re-issue a pending invitation: new id, token, expiry; the old link stops working (INV-04, INV-09)."""
-    rules = invitation_rules(svc)
+    rules = svc.policies.invitations
     rules.revoke_on_resend(conn, old["id"])
     if not rules.is_live(old, now):  # an expired invitation held no seat: it needs one again
         _enforce_seat(svc, conn, old["team_id"], owner_id, now)

@@ -1,7 +1,7 @@
 """Loading a workspace's resource by id: unknown and foreign ids are the same 404 (decisions #8, ERR-02).
 
 Every by-id route of the public API loads its resource here, so the workspace condition of a by-id lookup has
-one home (`scope`), which the workspace-scope faults (`workspace_scope.py`) drop for one table at a time.
+one home (`scope`), which the cross-workspace faults (`faults/ownership.py`) drop for one table at a time.
 """
 
 from __future__ import annotations

@@ -1,30 +1,29 @@
 """Send / schedule policies (facts §11.3) and the inactive-subscription gate (AUTH-08), with their faults.
 
-`faults.py` loads this module through EXTENSION_MODULES: the defaults land in `svc.policies.extra["send_rules"]`
-and `svc.policies.extra["subscription_gate"]`. The seams:
+`svc.policies.send_rules`, `svc.policies.subscription_gate` and `svc.policies.scheduled_recheck`; faults:
+`faults/sending.py`. The seams:
 
 * `SendRules.checked(body)`: the content rules of a send body (one content mode, content per type);
 * `SendRules.contact_context_required`: a template reading `contact.*` needs a usable contact (MSG-11);
 * `SendRules.rendered_text(template_body, rendering)`: what a template send stores as the message body,
   refusing unresolved variables (MSG-10, MSG-12);
 * `SendRules.schedule_status`: the status of a schedule answer (MSG-13);
-* `SubscriptionGate.usable`: the subscription statuses that may send (AUTH-08).
+* `SubscriptionGate.usable`: the subscription statuses that may send (AUTH-08);
+* `ScheduledQuotaRecheck.check`: the monthly outbound quota checked again when a scheduled message falls due
+  (PLAN-16; read by `delivery.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from msgflash_reference.errors import ApiError
-from msgflash_reference.faults import Fault
-from msgflash_reference.message_content import SendBody, check_send_mode
+from msgflash_reference.message_content import SendBody, check_send_mode, not_found_in_context
+from msgflash_reference.plans import Plan
+from msgflash_reference.policies.messaging import OutboundGate
 from msgflash_reference.templating import Rendering
-
-if TYPE_CHECKING:
-    from msgflash_reference.policies import Policies
-    from msgflash_reference.services import Services
 
 USABLE_SUBSCRIPTION_STATUSES = frozenset({"active", "trialing"})
 
@@ -37,6 +36,12 @@ class SendRules:
         """The body, once its content rules hold (400 VALIDATION_ERROR otherwise)."""
         check_send_mode(body)
         return body
+
+    def contact_context_missing(self) -> None:
+        """A template reads `contact.*` and the send names no usable contact: 404 in the template context
+        (MSG-11) while the rule holds."""
+        if self.contact_context_required:
+            raise not_found_in_context("contact")
 
     def rendered_text(self, template_body: str | None, rendering: Rendering) -> str | None:
         if not rendering.complete:
@@ -52,109 +57,15 @@ class SendRules:
 class SubscriptionGate:
     usable: frozenset[str] = USABLE_SUBSCRIPTION_STATUSES
 
-
-DEFAULT_SEND_RULES = SendRules()
-DEFAULT_SUBSCRIPTION_GATE = SubscriptionGate()
-POLICY_DEFAULTS: dict[str, object] = {"send_rules": DEFAULT_SEND_RULES, "subscription_gate": DEFAULT_SUBSCRIPTION_GATE}
-
-
-def send_rules(svc: Services) -> SendRules:
-    return svc.policies.extra.get("send_rules", DEFAULT_SEND_RULES)
+    def check(self, status: str) -> None:
+        """403 SUBSCRIPTION_INACTIVE unless the subscription's status may send (AUTH-08)."""
+        if status not in self.usable:
+            raise ApiError("SUBSCRIPTION_INACTIVE", "No active subscription for this action")
 
 
-def subscription_gate(svc: Services) -> SubscriptionGate:
-    return svc.policies.extra.get("subscription_gate", DEFAULT_SUBSCRIPTION_GATE)
+class ScheduledQuotaRecheck:
+    """When a scheduled message falls due, the owner's monthly outbound quota is checked again (facts §5.3):
+    a refusal (ApiError) fails the message with its code."""
 
-
-# -- faulty pieces ----------------------------------------------------------------------------------------
-class _TypeDefaultsToText(SendRules):
-    """A body with neither type nor templateId is taken for a text message."""
-
-    def checked(self, body: SendBody) -> SendBody:
-        if body.type is None and body.templateId is None:
-            body = body.model_copy(update={"type": "text"})
-        return super().checked(body)
-
-
-class _CoordinatesOptional(SendRules):
-    """A location without coordinates passes (the provider is left to geocode the name)."""
-
-    def checked(self, body: SendBody) -> SendBody:
-        try:
-            return super().checked(body)
-        except ApiError as err:
-            fields = {d.get("field") for d in err.details or [] if isinstance(d, dict)}
-            if body.type == "location" and fields <= {"latitude", "longitude"}:
-                return body
-            raise
-
-
-class _ScheduleAccepted(SendRules):
-    """Answers a scheduled message 202 Accepted (it is only queued for later)."""
-
-    schedule_status = 202
-
-
-class _ButtonsUnbounded(SendRules):
-    """Checks each button but not how many there are."""
-
-    def checked(self, body: SendBody) -> SendBody:
-        try:
-            return super().checked(body)
-        except ApiError as err:
-            problems = [d for d in err.details or [] if isinstance(d, dict)]
-            if problems and all(d.get("field") == "buttons" and "at most" in str(d.get("message")) for d in problems):
-                return body
-            raise
-
-
-class _ContactContextOptional(SendRules):
-    contact_context_required = False
-
-
-class _UnresolvedKept(SendRules):
-    """Sends the text with the placeholders it could not fill left as written."""
-
-    def rendered_text(self, template_body: str | None, rendering: Rendering) -> str | None:
-        return rendering.text or None
-
-
-class _RawBodyStored(SendRules):
-    """Checks the rendering but stores the template's body as written (the rendering goes to the provider)."""
-
-    def rendered_text(self, template_body: str | None, rendering: Rendering) -> str | None:
-        super().rendered_text(template_body, rendering)
-        return template_body
-
-
-def _extra(name: str, policy: object) -> Callable[[Policies], Policies]:
-    return lambda policies: policies.with_extra(name, policy)
-
-
-FAULTS: tuple[Fault, ...] = (
-    Fault("send-type-defaults-to-text", ("MSG-04",),
-          "a send with neither type nor templateId is taken for a text message instead of 400 VALIDATION_ERROR",
-          _extra("send_rules", _TypeDefaultsToText())),
-    Fault("location-coordinates-optional", ("MSG-06",),
-          "a location message without latitude or longitude is accepted",
-          _extra("send_rules", _CoordinatesOptional())),
-    Fault("buttons-max-unchecked", ("MSG-07",),
-          "a buttons message with more than 2 buttons is accepted",
-          _extra("send_rules", _ButtonsUnbounded())),
-    Fault("template-contact-context-optional", ("MSG-11",),
-          "a template reading contact.* is rendered without the contact when contactId is unknown (then its "
-          "variables are missing) instead of 400 TEMPLATE_CONTEXT_UNAVAILABLE",
-          _extra("send_rules", _ContactContextOptional())),
-    Fault("template-unresolved-variables-sent", ("MSG-10",),
-          "a template send with unresolved variables goes out with the placeholders as written",
-          _extra("send_rules", _UnresolvedKept())),
-    Fault("template-send-stores-raw-body", ("MSG-12",),
-          "a template send stores the template's body with its placeholders instead of the rendered text",
-          _extra("send_rules", _RawBodyStored())),
-    Fault("schedule-answers-202", ("MSG-13",),
-          "scheduling a message answers 202 Accepted instead of 201 Created",
-          _extra("send_rules", _ScheduleAccepted())),
-    Fault("past-due-subscription-usable", ("AUTH-08",),
-          "a past_due subscription may still send (a grace period the docs do not have)",
-          _extra("subscription_gate", SubscriptionGate(usable=USABLE_SUBSCRIPTION_STATUSES | {"past_due"}))),
-)
+    def check(self, gate: OutboundGate, conn: sqlite3.Connection, owner_id: str, plan: Plan, now: datetime) -> None:
+        gate.check(conn, owner_id, plan, now)

@@ -8,8 +8,6 @@ from fastapi.responses import JSONResponse
 from msgflash_reference.auth import PersonalKey
 from msgflash_reference.billing_views import me_view
 from msgflash_reference.envelopes import ok
-from msgflash_reference.policies.late_faults import account_answers
-from msgflash_reference.policies.public_billing import public_billing
 from msgflash_reference.services import Svc
 
 router = APIRouter()
@@ -18,11 +16,11 @@ router = APIRouter()
 @router.get("/api/v1/me")
 def get_me(ctx: PersonalKey, svc: Svc) -> JSONResponse:
     with svc.db.read() as conn:
-        return account_answers(svc).me(me_view(conn, svc, ctx.actor_id, svc.clock.now()))
+        return svc.policies.account_answers.me(me_view(conn, svc, ctx.actor_id, svc.clock.now()))
 
 
 @router.get("/api/v1/usage")
 def get_legacy_usage(ctx: PersonalKey, svc: Svc) -> JSONResponse:
     """Legacy alias: the same body as /api/v1/billing/usage."""
     with svc.db.read() as conn:
-        return ok(public_billing(svc).legacy_usage(conn, svc, ctx.owner_id, svc.clock.now()))
+        return ok(svc.policies.public_billing.legacy_usage(conn, svc, ctx.owner_id, svc.clock.now()))

@@ -8,39 +8,44 @@ policy (whose default is the app's 405; the route has no `methods`, so `Allow` s
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from msgflash_reference.auth import AnyKey, PersonalKey
 from msgflash_reference.envelopes import ok
-from msgflash_reference.policies.public_billing import public_billing, write_answer
-from msgflash_reference.services import Svc
+from msgflash_reference.services import Services, Svc
 
 router = APIRouter()
 
 
+def write_answer(request: Request, svc: Services) -> Response:
+    """The endpoint behind write methods on public billing paths."""
+    answer = svc.policies.public_billing.write(request, svc)
+    return answer if isinstance(answer, Response) else JSONResponse(answer)
+
+
 @router.get("/api/v1/billing/plans")
 def get_plans(ctx: AnyKey, svc: Svc) -> JSONResponse:
-    return ok(public_billing(svc).plans(svc))
+    return ok(svc.policies.public_billing.plans(svc))
 
 
 @router.get("/api/v1/billing/subscription")
 def get_subscription(ctx: PersonalKey, svc: Svc) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(public_billing(svc).subscription(conn, svc, ctx.owner_id, svc.clock.now()))
+        return ok(svc.policies.public_billing.subscription(conn, svc, ctx.owner_id, svc.clock.now()))
 
 
 @router.get("/api/v1/billing/usage")
 def get_usage(ctx: PersonalKey, svc: Svc) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(public_billing(svc).usage(conn, svc, ctx.owner_id, svc.clock.now()))
+        return ok(svc.policies.public_billing.usage(conn, svc, ctx.owner_id, svc.clock.now()))
 
 
 @router.get("/api/v1/billing/payments")
 def get_payments(ctx: PersonalKey, svc: Svc, page: str | None = None, limit: str | None = None) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(public_billing(svc).payments(conn, svc, ctx.owner_id, page, limit))
+        return ok(svc.policies.public_billing.payments(conn, svc, ctx.owner_id, page, limit))
 
 
 class _WriteMethods:

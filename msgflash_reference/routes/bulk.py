@@ -15,7 +15,6 @@ from msgflash_reference.errors import ApiError, invalid_field
 from msgflash_reference.ids import is_uuid, parse_id
 from msgflash_reference.jobs import OPEN_STATUSES
 from msgflash_reference.listing import Filters, keyset_page
-from msgflash_reference.policies.contact_rules import contact_policies
 from msgflash_reference.policies.pagination import CREATED_DESC
 from msgflash_reference.services import Services, Svc
 
@@ -54,7 +53,7 @@ def list_jobs(ctx: WorkspaceKey, svc: Svc, limit: str | None = None, cursor: str
             after=after,
             cursor_of=lambda row: row["id"],
         )
-    view = contact_policies(svc).jobs.view
+    view = svc.policies.contacts.jobs.view
     return ok({"jobs": [view(r) for r in page.rows], "nextCursor": page.next_cursor, "hasMore": page.has_more})
 
 
@@ -62,7 +61,7 @@ def _get(svc: Services, workspace_id: str, job_id: str) -> JSONResponse:
     jid = parse_id(job_id, "jobId")
     with svc.db.read() as conn:
         row = svc.policies.ownership.load(conn, "bulk_jobs", jid, workspace_id, "Job")
-        return ok(contact_policies(svc).jobs.view(row))
+        return ok(svc.policies.contacts.jobs.view(row))
 
 
 @router.get("/api/v1/contacts/bulk-jobs/{job_id:rid}")
@@ -89,4 +88,4 @@ def cancel_job(ctx: WorkspaceKey, svc: Svc, job_id: str) -> JSONResponse:
             "UPDATE bulk_jobs SET status = 'cancelled', updated_at = ?, completed_at = ? WHERE id = ?", (now, now, jid)
         )
         row = conn.execute("SELECT * FROM bulk_jobs WHERE id = ?", (jid,)).fetchone()
-    return ok(contact_policies(svc).jobs.view(row))
+    return ok(svc.policies.contacts.jobs.view(row))

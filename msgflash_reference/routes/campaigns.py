@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.auth import WorkspaceContext, WorkspaceKey
 from msgflash_reference.bodies import json_body
@@ -28,38 +27,16 @@ from msgflash_reference.envelopes import created, ok
 from msgflash_reference.errors import ApiError, invalid_field, not_found, validation_error
 from msgflash_reference.ids import is_uuid, new_id, parse_id
 from msgflash_reference.message_content import (
-    DirectContent,
-    NonNullBody,
     buttons_meta,
     buttons_problems,
     content_problems,
     parse_timestamp,
 )
 from msgflash_reference.outbound import load_usable_instance, usable_plan
-from msgflash_reference.policies.messaging import messaging_policies
-from msgflash_reference.policies.resource_views import resource_views
+from msgflash_reference.requests.campaigns import CampaignCreate
 from msgflash_reference.services import Services, Svc
 
 router = APIRouter()
-
-CampaignType = Literal["text", "image", "video", "audio", "document", "voice_note", "buttons"]
-
-
-class Recipients(NonNullBody):
-    type: Literal["all", "tags", "explicit", "group"]
-    value: list[Annotated[str, Field(min_length=1)]] | None = Field(default=None)
-    groupId: str | None = None  # a UUID whenever given (the spec types it), used by type group only
-
-
-class CampaignCreate(DirectContent):
-    instanceId: str
-    name: str = Field(min_length=1)
-    schedule: str
-    repeat: Literal["none", "noe", "daily", "weekly"] | None = None
-    recipients: Recipients
-    templateId: str | None = None
-    type: CampaignType | None = None
-    body: str | None = Field(default=None)
 
 
 def _check_body(body: CampaignCreate) -> None:
@@ -95,16 +72,12 @@ def _check_body(body: CampaignCreate) -> None:
 
 def _view(svc: Services, conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     view = campaign_view(conn, row)
-    return {**view, "stats": resource_views(svc).campaigns.stats(view["stats"])}
+    return {**view, "stats": svc.policies.views.campaigns.stats(view["stats"])}
 
 
 def _load(svc: Services, conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
     campaign_id = parse_id(raw_id)
-    if not resource_views(svc).campaign_checks.unknown_id_checked:  # that policy hands the handler None
-        return conn.execute(
-            "SELECT * FROM campaigns WHERE id = ? AND workspace_id = ?", (campaign_id, ctx.workspace_id)
-        ).fetchone()
-    return svc.policies.ownership.load(conn, "campaigns", campaign_id, ctx.workspace_id, "Campaign")
+    return svc.policies.views.campaign_checks.load(svc.policies.ownership, conn, campaign_id, ctx.workspace_id)
 
 
 @router.post("/api/v1/campaigns")
@@ -114,12 +87,12 @@ def create_campaign(
     try:
         _check_body(body)
     except ApiError as err:
-        if not resource_views(svc).campaign_checks.tolerates(err):
+        if not svc.policies.views.campaign_checks.tolerates(err):
             raise
     schedule = iso(parse_timestamp(body.schedule, "schedule"))
     instance_id = parse_id(body.instanceId, "instanceId")
     template_id = parse_id(body.templateId, "templateId") if body.templateId else None
-    policies = messaging_policies(svc)
+    policies = svc.policies.messaging
     now = svc.clock.now()
     campaign_id = new_id()
     with svc.db.transaction() as conn:
@@ -158,7 +131,7 @@ def create_campaign(
                 json.dumps(buttons_meta(body)) if body.type == "buttons" else None,
                 schedule,
                 body.repeat,
-                resource_views(svc).campaign_checks.initial_status,
+                svc.policies.views.campaign_checks.initial_status,
                 json.dumps(recipients),
                 json.dumps(body.variables) if body.variables is not None else None,
                 json.dumps(safety_of(instance)),
@@ -179,11 +152,10 @@ def get_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONResponse:
 
 @router.post("/api/v1/campaigns/{campaign_id:rid}/pause")
 def pause_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONResponse:
-    rules = messaging_policies(svc).campaigns
+    rules = svc.policies.messaging.campaigns
     with svc.db.transaction() as conn:
         row = _load(svc, conn, ctx, campaign_id)
-        if row["status"] not in rules.pausable:
-            raise ApiError("BAD_REQUEST", f"A {row['status']} campaign cannot be paused")
+        rules.check_pause(row["status"])
         conn.execute(
             "UPDATE campaigns SET status = 'paused', updated_at = ? WHERE id = ?", (iso(svc.clock.now()), row["id"])
         )
@@ -192,12 +164,11 @@ def pause_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONRespons
 
 @router.post("/api/v1/campaigns/{campaign_id:rid}/resume")
 def resume_campaign(ctx: WorkspaceKey, svc: Svc, campaign_id: str) -> JSONResponse:
-    rules = messaging_policies(svc).campaigns
+    rules = svc.policies.messaging.campaigns
     now = svc.clock.now()
     with svc.db.transaction() as conn:
         row = _load(svc, conn, ctx, campaign_id)
-        if row["status"] not in rules.resumable:
-            raise ApiError("BAD_REQUEST", f"A {row['status']} campaign cannot be resumed; only a paused one")
+        rules.check_resume(row["status"])
         usable_plan(conn, svc, ctx.owner_id, now)
         instance = conn.execute("SELECT * FROM instances WHERE id = ?", (row["instance_id"],)).fetchone()
         safety = json.dumps(safety_of(instance)) if instance is not None else row["safety"]

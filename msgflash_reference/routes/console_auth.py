@@ -14,7 +14,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from msgflash_reference.accounts import create_user, set_password
 from msgflash_reference.billing_views import me_view
@@ -26,49 +25,22 @@ from msgflash_reference.errors import ApiError, invalid_field
 from msgflash_reference.keys import hash_secret
 from msgflash_reference.outbox import send_mail
 from msgflash_reference.passwords import verify_password
-from msgflash_reference.policies.console import auth_rules
+from msgflash_reference.requests.console_auth import (
+    EmailBody,
+    LoginBody,
+    ResetBody,
+    SignupBody,
+    TokenBody,
+)
 from msgflash_reference.services import Services, Svc
-from msgflash_reference.team_store import normalise_email, team_summaries
+from msgflash_reference.team_store import normalise_email
+from msgflash_reference.team_views import team_summaries
 from msgflash_reference.tokens import issue_token
 
 router = APIRouter()
 
 VERIFY_TTL = timedelta(hours=24)
 RESET_TTL = timedelta(hours=1)
-MAX_PASSWORD_CHARS = 1024
-
-
-class AuthBody(BaseModel):
-    """The auth bodies are documented by purpose only and the spec leaves them open: exact types, unknown
-    fields ignored (the other console bodies refuse them)."""
-
-    model_config = ConfigDict(strict=True, extra="ignore")
-
-
-class SignupBody(AuthBody):
-    """email, password and fullName are assumed (the signup fields are not documented)."""
-
-    email: str
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
-    fullName: str | None = Field(default=None, max_length=500)
-
-
-class LoginBody(AuthBody):
-    email: str
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
-
-
-class EmailBody(AuthBody):
-    email: str
-
-
-class TokenBody(AuthBody):
-    token: str = Field(min_length=1, max_length=500)
-
-
-class ResetBody(AuthBody):
-    token: str = Field(min_length=1, max_length=500)
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
 
 
 # -- single-use e-mail tokens ------------------------------------------------------------------------------
@@ -146,13 +118,13 @@ def signup(request: Request, svc: Svc, body: Annotated[SignupBody, Depends(json_
             now=now,
         )
         _mail_verification(conn, request, user_id, email, now)
-    return created(auth_rules(svc).signup_answer(svc, user_id, email))
+    return created(svc.policies.console_auth.signup_answer(svc, user_id, email))
 
 
 @router.post("/api/auth/login")
 def login(svc: Svc, body: Annotated[LoginBody, Depends(json_body(LoginBody))]) -> JSONResponse:
     """G12: 200 {token, expiresAt, user}; 401 UNAUTHORIZED for a wrong pair; 403 EMAIL_NOT_VERIFIED."""
-    rules = auth_rules(svc)
+    rules = svc.policies.console_auth
     with svc.db.read() as conn:
         user = _user_by_email(conn, body.email.strip())
     if user is None or not verify_password(body.password, user["password_hash"]):

@@ -13,45 +13,36 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.auth import WorkspaceContext
 from msgflash_reference.billing_views import payments_page, plans_list, subscription_overview, usage_summary
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.console_access import ConsoleContext
 from msgflash_reference.envelopes import ok
 from msgflash_reference.ids import new_id
-from msgflash_reference.policies.billing import billing_rules
-from msgflash_reference.policies.roles import Action, role_matrix
+from msgflash_reference.policies.roles import Action
+from msgflash_reference.requests.console_billing import CheckoutBody, DowngradeBody
 from msgflash_reference.services import Services, Svc
 
 router = APIRouter()
 
 
-class CheckoutBody(StrictBody):
-    planCode: str = Field(min_length=1, max_length=50)
-
-
-class DowngradeBody(StrictBody):
-    plan: str = Field(min_length=1, max_length=50)
-
-
 def _reader(svc: Services, ctx: WorkspaceContext, action: Action) -> str:
     """The account a read shows, after the role check."""
-    role_matrix(svc).require(action, ctx.role)
-    return billing_rules(svc).account_for_read(ctx)
+    svc.policies.roles.require(action, ctx.role)
+    return svc.policies.billing.account_for_read(ctx)
 
 
 def _mutator(svc: Services, ctx: WorkspaceContext) -> str:
-    role_matrix(svc).require(Action.BILLING_MUTATE, ctx.role)
+    svc.policies.roles.require(Action.BILLING_MUTATE, ctx.role)
     return ctx.owner_id
 
 
 @router.get("/api/billing/plans")
 def get_plans(request: Request, svc: Svc) -> JSONResponse:
     """Public catalogue, no authentication (BILL-19)."""
-    billing_rules(svc).check_plans_access(request, svc)
+    svc.policies.billing.check_plans_access(request, svc)
     return ok(plans_list(svc))
 
 
@@ -88,7 +79,7 @@ def checkout(
     account = _mutator(svc, ctx)
     now = svc.clock.now()
     with svc.db.transaction() as conn:
-        plan = billing_rules(svc).checkout_plan(svc, conn, account, body.planCode.strip(), now)
+        plan = svc.policies.billing.checkout_plan(svc, conn, account, body.planCode.strip(), now)
         session_id = new_id()
         conn.execute(
             "INSERT INTO checkout_sessions (id, user_id, plan_code, created_at) VALUES (?, ?, ?, ?)",
@@ -102,7 +93,7 @@ def cancel(ctx: ConsoleContext, svc: Svc) -> JSONResponse:
     account = _mutator(svc, ctx)
     now = svc.clock.now()
     with svc.db.transaction() as conn:
-        billing_rules(svc).cancel(svc, conn, account, now)
+        svc.policies.billing.cancel(svc, conn, account, now)
         return ok(subscription_overview(conn, svc, account, now))
 
 
@@ -113,7 +104,7 @@ def downgrade(
     account = _mutator(svc, ctx)
     now = svc.clock.now()
     with svc.db.transaction() as conn:
-        billing_rules(svc).downgrade(svc, conn, account, body.plan.strip(), now)
+        svc.policies.billing.downgrade(svc, conn, account, body.plan.strip(), now)
         return ok(subscription_overview(conn, svc, account, now))
 
 
@@ -122,5 +113,5 @@ def cancel_scheduled_change(ctx: ConsoleContext, svc: Svc) -> JSONResponse:
     account = _mutator(svc, ctx)
     now = svc.clock.now()
     with svc.db.transaction() as conn:
-        billing_rules(svc).cancel_scheduled_change(svc, conn, account, now)
+        svc.policies.billing.cancel_scheduled_change(svc, conn, account, now)
         return ok(subscription_overview(conn, svc, account, now))

@@ -11,40 +11,28 @@ INVITE_DUPLICATE_MEMBER (already a member, by this live or accepted invitation: 
 from __future__ import annotations
 
 import sqlite3
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.accounts import add_member
 from msgflash_reference.auth import ConsoleSession
-from msgflash_reference.bodies import NonNullBody, StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.console_access import team_membership
 from msgflash_reference.envelopes import created, ok
 from msgflash_reference.errors import ApiError, not_found, validation_error
 from msgflash_reference.ids import is_uuid, parse_id
-from msgflash_reference.policies.console import invitation_rules
 from msgflash_reference.policies.roles import Action
-from msgflash_reference.policies.team_faults import accept_rules, invite_checks, team_answers
+from msgflash_reference.requests.console_teams import AcceptBody, InviteBody
 from msgflash_reference.services import Svc
-from msgflash_reference.team_store import invitation_view, invite, my_invitations, normalise_email, resend
+from msgflash_reference.team_store import invite, my_invitations, normalise_email, resend
+from msgflash_reference.team_views import invitation_view
 
 router = APIRouter()
 
 # The schema takes any team role; which ones an invitation may carry is the invite_checks seam (TEAM-28).
-InviteRole = Literal["owner", "admin", "collaborator"]
-
-
-class InviteBody(StrictBody):
-    email: str = Field(min_length=3, max_length=254)
-    role: InviteRole
-
-
-class AcceptBody(NonNullBody):
-    token: str | None = Field(default=None, min_length=1, max_length=200)
-    invitationId: str | None = None
 
 
 def _gone() -> ApiError:
@@ -61,12 +49,12 @@ def list_my_invitations(user: ConsoleSession, svc: Svc) -> JSONResponse:
 def accept_invitation(
     user: ConsoleSession, svc: Svc, body: Annotated[AcceptBody, Depends(json_body(AcceptBody))]
 ) -> JSONResponse:
-    accepting = accept_rules(svc)
+    accepting = svc.policies.accept_rules
     if not accepting.shape_ok(body.token, body.invitationId):
         raise validation_error(
             [{"field": "body", "message": "give exactly one of token (e-mail link) or invitationId"}]
         )
-    rules = invitation_rules(svc)
+    rules = svc.policies.invitations
     now = svc.clock.now()
     with svc.db.transaction() as conn:
         if body.token is not None:
@@ -114,7 +102,7 @@ def create_invitation(
     svc: Svc,
     body: Annotated[InviteBody, Depends(json_body(InviteBody))],
 ) -> JSONResponse:
-    invite_checks(svc).check_role(body.role, "role")  # part of body validation: before the membership checks
+    svc.policies.invite_checks.check_role(body.role, "role")  # part of body validation: before the membership checks
     member = team_membership(svc, user, team_id)
     member.require(svc, Action.INVITATIONS_MANAGE)
     email = normalise_email(body.email)
@@ -172,4 +160,4 @@ def revoke_invitation(team_id: str, invitation_id: str, user: ConsoleSession, sv
     with svc.db.transaction() as conn:
         row = _pending_invitation(conn, member.team_id, invitation_id)
         conn.execute("UPDATE team_invitations SET status = 'revoked' WHERE id = ?", (row["id"],))
-    return team_answers(svc).revoked(invitation_view(row))
+    return svc.policies.team_answers.revoked(invitation_view(row))

@@ -16,29 +16,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.accounts import issue_key, revoke_key
 from msgflash_reference.auth import WorkspaceContext
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso, period_key
 from msgflash_reference.console_access import ConsoleContext
 from msgflash_reference.envelopes import created, deleted, ok
 from msgflash_reference.errors import invalid_field, not_found
 from msgflash_reference.ids import parse_id
 from msgflash_reference.plan_rules import CapScope
-from msgflash_reference.policies.roles import Action, role_matrix
-from msgflash_reference.policies.team_faults import key_list_view
+from msgflash_reference.policies.roles import Action
+from msgflash_reference.requests.console_teams import KeyCreate
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.subscriptions import current_plan
 
 router = APIRouter()
 
 PERIOD_KEY_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
-
-
-class KeyCreate(StrictBody):
-    name: str = Field(min_length=1, max_length=500)
 
 
 def key_row_view(row: sqlite3.Row) -> dict[str, Any]:
@@ -81,7 +76,7 @@ def create_workspace_key(
     svc.policies.plan_rules.enforce(conn, "api_keys", plan, scope)
     issued = issue_key(conn, svc.policies.key_generator, user_id=actor_id, team_id=team_id, name=name, now=now)
     row = conn.execute("SELECT * FROM api_keys WHERE id = ?", (issued.id,)).fetchone()
-    key_list_view(svc).issued(issued.id, issued.secret)
+    svc.policies.key_list_view.issued(issued.id, issued.secret)
     return {**key_row_view(row), "secret": issued.secret}
 
 
@@ -99,7 +94,7 @@ def revoke_workspace_key(
 
 
 def _require_key_manager(svc: Services, ctx: WorkspaceContext) -> None:
-    role_matrix(svc).require(Action.API_KEYS_MANAGE, ctx.role)
+    svc.policies.roles.require(Action.API_KEYS_MANAGE, ctx.role)
 
 
 @router.get("/api/api-keys")
@@ -107,7 +102,7 @@ def list_keys(ctx: ConsoleContext, svc: Svc) -> JSONResponse:
     _require_key_manager(svc, ctx)
     with svc.db.read() as conn:
         rows = workspace_keys(conn, team_id=ctx.team_id, user_id=ctx.actor_id)
-    return ok([key_list_view(svc).listed(key_row_view(r)) for r in rows])
+    return ok([svc.policies.key_list_view.listed(key_row_view(r)) for r in rows])
 
 
 @router.post("/api/api-keys")
@@ -148,7 +143,7 @@ def key_usage(ctx: ConsoleContext, svc: Svc, periodKey: str | None = None) -> JS
             )
         }
     items = []
-    view = key_list_view(svc)
+    view = svc.policies.key_list_view
     for row in rows:
         hit = usage.get(row["id"])
         items.append(

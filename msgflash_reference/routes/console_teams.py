@@ -11,22 +11,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.accounts import create_team
 from msgflash_reference.auth import ConsoleSession
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.console_access import team_membership
 from msgflash_reference.envelopes import created, ok
 from msgflash_reference.errors import invalid_field, not_found
 from msgflash_reference.ids import parse_id
 from msgflash_reference.plan_rules import CapScope
-from msgflash_reference.policies.console import team_lifecycle
-from msgflash_reference.policies.roles import Action, role_matrix
-from msgflash_reference.policies.team_faults import invite_checks, key_list_view, team_answers, team_creation
+from msgflash_reference.policies.roles import Action
+from msgflash_reference.requests.console_teams import AssignmentBody, TeamCreate, TeamRename
 from msgflash_reference.routes import console_invitations
-from msgflash_reference.routes.console_invitations import InviteBody
 from msgflash_reference.routes.console_keys import (
     KeyCreate,
     issue_named_key,
@@ -36,31 +33,11 @@ from msgflash_reference.routes.console_keys import (
 )
 from msgflash_reference.services import Svc
 from msgflash_reference.subscriptions import current_plan
-from msgflash_reference.team_store import (
-    assignments,
-    invite,
-    normalise_email,
-    remove_member,
-    team_detail,
-    team_summaries,
-)
+from msgflash_reference.team_store import invite, normalise_email, remove_member
+from msgflash_reference.team_views import assignments, team_detail, team_summaries
 
 router = APIRouter()
 router.include_router(console_invitations.router)
-
-
-class TeamCreate(StrictBody):
-    name: str = Field(min_length=1, max_length=500)
-    invites: list[InviteBody]
-
-
-class TeamRename(StrictBody):
-    name: str = Field(min_length=1, max_length=500)
-
-
-class AssignmentBody(StrictBody):
-    instanceId: str
-    memberUserId: str
 
 
 def _team_name(raw: str) -> str:
@@ -94,12 +71,12 @@ def create_team_route(
     name = _team_name(body.name)
     emails = [normalise_email(item.email, f"invites.{n}.email") for n, item in enumerate(body.invites)]
     for n, item in enumerate(body.invites):
-        invite_checks(svc).check_role(item.role, f"invites.{n}.role")
+        svc.policies.invite_checks.check_role(item.role, f"invites.{n}.role")
     now = svc.clock.now()
     with svc.db.transaction() as conn:
         plan = current_plan(conn, svc.plans, user.id, now)
         svc.policies.plan_rules.enforce(conn, "teams", plan, CapScope(owner_id=user.id, now_iso=iso(now)))
-        team_creation(svc).check_invites(emails, user.email)
+        svc.policies.team_creation.check_invites(emails, user.email)
         team_id = create_team(conn, owner_id=user.id, name=name, now=now)
         for email, item in zip(emails, body.invites, strict=True):
             invite(
@@ -114,7 +91,7 @@ def create_team_route(
                 now=now,
                 link_base=str(request.base_url),
             )
-        return team_creation(svc).answer(conn, team_id, now)
+        return svc.policies.team_creation.answer(conn, team_id, now)
 
 
 @router.get("/api/teams/{team_id:rid}")
@@ -146,7 +123,7 @@ def delete_team(team_id: str, user: ConsoleSession, svc: Svc) -> Response:
     member = team_membership(svc, user, team_id)
     member.require(svc, Action.TEAM_DELETE)
     with svc.db.transaction() as conn:
-        team_lifecycle(svc).on_delete(conn, member.team_id, svc.clock.now())
+        svc.policies.team_lifecycle.on_delete(conn, member.team_id, svc.clock.now())
     return _no_content()
 
 
@@ -157,7 +134,7 @@ def leave_team(team_id: str, user: ConsoleSession, svc: Svc) -> Response:
     member.require(svc, Action.TEAM_LEAVE)
     with svc.db.transaction() as conn:
         remove_member(conn, member.team_id, user.id, svc.clock.now())
-    return team_answers(svc).left(member.team_id)
+    return svc.policies.team_answers.left(member.team_id)
 
 
 @router.delete("/api/teams/{team_id:rid}/members/{user_id:rid}")
@@ -173,7 +150,7 @@ def remove_team_member(team_id: str, user_id: str, user: ConsoleSession, svc: Sv
         if row is None:
             raise not_found("Member")
         if row["role"] == "owner":
-            role_matrix(svc).require(Action.OWNER_REMOVE, member.role)
+            svc.policies.roles.require(Action.OWNER_REMOVE, member.role)
         remove_member(conn, member.team_id, target, svc.clock.now())
     return _no_content()
 
@@ -221,7 +198,7 @@ def assign_instance(
                  created_at) VALUES (?, ?, ?, ?, ?)""",
             (member.team_id, instance_id, target, user.id, iso(now)),
         )
-    return team_answers(svc).assigned(instance_id, target)
+    return svc.policies.team_answers.assigned(instance_id, target)
 
 
 @router.delete("/api/teams/{team_id:rid}/instance-assignments")
@@ -254,7 +231,7 @@ def list_team_keys(team_id: str, user: ConsoleSession, svc: Svc) -> JSONResponse
     member.require(svc, Action.API_KEYS_MANAGE)
     with svc.db.read() as conn:
         rows = workspace_keys(conn, team_id=member.team_id, user_id=user.id)
-    return ok([key_list_view(svc).listed(key_row_view(r)) for r in rows])
+    return ok([svc.policies.key_list_view.listed(key_row_view(r)) for r in rows])
 
 
 @router.post("/api/teams/{team_id:rid}/api-keys")

@@ -17,7 +17,7 @@ from msgflash_reference.auth import WorkspaceContext
 from msgflash_reference.console_access import ConsoleContext
 from msgflash_reference.envelopes import ok
 from msgflash_reference.plans import Plan
-from msgflash_reference.policies.roles import Action, RoleMatrix, role_matrix
+from msgflash_reference.policies.roles import Action, RoleMatrix
 from msgflash_reference.quotas import period_view, usage_view
 from msgflash_reference.services import Svc
 from msgflash_reference.subscriptions import Subscription, current_subscription
@@ -103,6 +103,6 @@ def current_workspace(ctx: ConsoleContext, svc: Svc) -> JSONResponse:
                 "subscription": _subscription(sub),
                 "usage": usage_view(conn, ctx.owner_id, now),
                 "period": period_view(now),
-                "capabilities": capabilities(role_matrix(svc), ctx.role, sub.plan),
+                "capabilities": capabilities(svc.policies.roles, ctx.role, sub.plan),
             }
         )

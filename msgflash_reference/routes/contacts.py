@@ -26,9 +26,7 @@ from msgflash_reference.envelopes import accepted, created, deleted, ok
 from msgflash_reference.ids import new_id, parse_id
 from msgflash_reference.jobs import accepted_view, create_job
 from msgflash_reference.listing import Filters, count, keyset_page
-from msgflash_reference.policies.contact_rules import contact_policies
 from msgflash_reference.policies.pagination import CONTACT_SORTS, CREATED_DESC
-from msgflash_reference.policies.workspace_faults import workspace_rules
 from msgflash_reference.services import Svc
 
 router = APIRouter()
@@ -93,7 +91,7 @@ def create_contact(
             ),
         )
         row = conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
-    return created(workspace_rules(svc).contacts.created(contact_view(row, with_meta=True)))
+    return created(svc.policies.contacts.contact_answers.created(contact_view(row, with_meta=True)))
 
 
 @router.get("/api/v1/contacts/{contact_id:rid}")
@@ -114,7 +112,7 @@ def update_contact(
     cid = parse_id(contact_id)
     with svc.db.transaction() as conn:
         stored = svc.policies.ownership.load(conn, "contacts", cid, ctx.workspace_id, "Contact")
-        changes = contact_policies(svc).update.changes(body, stored, clean_name)
+        changes = svc.policies.contacts.update.changes(body, stored, clean_name)
         if changes:
             assignments = ", ".join(f"{column} = ?" for column in changes)
             conn.execute(
@@ -140,7 +138,7 @@ def bulk_delete(
 ) -> JSONResponse:
     """< 100 ids: 200 {requested, deleted, notFound: [ids]}; ≥ 100: 202 and a job (facts §10)."""
     ids = contact_ids(body)
-    rules = contact_policies(svc).bulk
+    rules = svc.policies.contacts.bulk
     rules.check_count(len(ids))
     now = iso(svc.clock.now())
     with svc.db.transaction() as conn:

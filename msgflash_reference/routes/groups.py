@@ -8,10 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.auth import WorkspaceContext, WorkspaceKey
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.bulk_ops import add_members, remove_members
 from msgflash_reference.clock import iso
 from msgflash_reference.contact_store import ContactIds, clean_name, contact_ids, contact_view
@@ -20,30 +19,16 @@ from msgflash_reference.ids import new_id, parse_id
 from msgflash_reference.jobs import accepted_view, create_job
 from msgflash_reference.listing import Filters, count, keyset_page
 from msgflash_reference.plan_rules import CapScope
-from msgflash_reference.policies.contact_rules import contact_policies
 from msgflash_reference.policies.pagination import CREATED_DESC, SortSpec
-from msgflash_reference.policies.workspace_faults import workspace_rules
+from msgflash_reference.requests.groups import GroupCreate, GroupUpdate
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.subscriptions import current_plan
 
 router = APIRouter()
 
-HEX_COLOR = r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 GROUPS_DEFAULT_LIMIT = 50
 GROUPS_MAX_LIMIT = 100
 MEMBERS_ORDER = SortSpec("addedAt_asc", "gm.added_at", False, True, id_column="gm.contact_id")
-
-
-class GroupCreate(StrictBody):
-    name: str = Field(min_length=1)
-    description: str | None = Field(default=None)
-    color: str | None = Field(default=None, pattern=HEX_COLOR)
-
-
-class GroupUpdate(StrictBody):
-    name: str | None = Field(default=None, min_length=1)
-    description: str | None = Field(default=None)
-    color: str | None = Field(default=None, pattern=HEX_COLOR)
 
 
 def group_view(row: sqlite3.Row) -> dict[str, Any]:
@@ -60,7 +45,7 @@ def group_view(row: sqlite3.Row) -> dict[str, Any]:
 
 def load_group(conn: sqlite3.Connection, svc: Services, ctx: WorkspaceContext, group_id: str) -> sqlite3.Row:
     svc.policies.ownership.load(conn, "contact_groups", group_id, ctx.workspace_id, "Group")
-    columns = workspace_rules(svc).groups.columns()
+    columns = svc.policies.contacts.group_counts.columns()
     return conn.execute(f"SELECT {columns} FROM contact_groups g WHERE g.id = ?", (group_id,)).fetchone()
 
 
@@ -82,7 +67,7 @@ def list_groups(
             conn,
             pager,
             source="contact_groups g",
-            columns=workspace_rules(svc).groups.columns(),
+            columns=svc.policies.contacts.group_counts.columns(),
             filters=filters,
             sort=CREATED_DESC,
             limit=size,
@@ -116,7 +101,7 @@ def create_group(
             (group_id, ctx.workspace_id, ctx.owner_id, name, body.description, body.color, iso(now), iso(now)),
         )
         row = load_group(conn, svc, ctx, group_id)
-    return created(contact_policies(svc).group_views.created(group_view(row)))
+    return created(svc.policies.contacts.group_views.created(group_view(row)))
 
 
 @router.get("/api/v1/contacts/groups/{group_id:rid}")
@@ -210,14 +195,14 @@ def add_group_members(
     """< 100 ids: 200 {added, alreadyInGroup, notFound, total}; ≥ 100: 202 and a job."""
     gid = parse_id(group_id, "groupId")
     ids = contact_ids(body)
-    rules = contact_policies(svc).bulk
+    rules = svc.policies.contacts.bulk
     rules.check_count(len(ids))
     if rules.is_async(len(ids)):
         return _members_job(svc, ctx, "add_to_group", gid, ids)
     with svc.db.transaction() as conn:
         load_group(conn, svc, ctx, gid)
         counts = add_members(conn, ctx.workspace_id, gid, ids, iso(svc.clock.now()))
-    return ok(workspace_rules(svc).members.added(counts, len(ids)))
+    return ok(svc.policies.contacts.member_answers.added(counts, len(ids)))
 
 
 @router.delete("/api/v1/contacts/groups/{group_id:rid}/members")
@@ -227,7 +212,7 @@ def remove_group_members(
     """< 100 ids: 200 {removed, notInGroup}; ≥ 100: 202 and a job."""
     gid = parse_id(group_id, "groupId")
     ids = contact_ids(body)
-    rules = contact_policies(svc).bulk
+    rules = svc.policies.contacts.bulk
     rules.check_count(len(ids))
     if rules.is_async(len(ids)):
         return _members_job(svc, ctx, "remove_from_group", gid, ids)

@@ -12,8 +12,6 @@ from fastapi.responses import JSONResponse
 from msgflash_reference.auth import WorkspaceKey
 from msgflash_reference.envelopes import ok
 from msgflash_reference.ids import parse_id
-from msgflash_reference.policies.list_shape_faults import listings
-from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Svc
 
 router = APIRouter()
@@ -41,9 +39,9 @@ def risk_level(score: int) -> str:
 
 @router.get("/api/v1/instances")
 def list_instances(ctx: WorkspaceKey, svc: Svc, request: Request) -> JSONResponse:
-    views = resource_views(svc).instances
+    views = svc.policies.views.instances
     with svc.db.read() as conn:
-        data = listings(svc).instances.answer(conn, svc.policies.pager, ctx.workspace_id, request.query_params,
+        data = svc.policies.listings.instances.answer(conn, svc.policies.pager, ctx.workspace_id, request.query_params,
                                               lambda row: views.listed(instance_view(row)))
     return ok(data)
 
@@ -53,7 +51,7 @@ def get_instance(ctx: WorkspaceKey, svc: Svc, instance_id: str) -> JSONResponse:
     iid = parse_id(instance_id)
     with svc.db.read() as conn:
         row = svc.policies.ownership.load(conn, "instances", iid, ctx.workspace_id, "Instance")
-        return ok(resource_views(svc).instances.read(instance_view(row)))
+        return ok(svc.policies.views.instances.read(instance_view(row)))
 
 
 @router.get("/api/v1/instances/{instance_id:rid}/state")
@@ -62,7 +60,7 @@ def get_instance_state(ctx: WorkspaceKey, svc: Svc, instance_id: str) -> JSONRes
     with svc.db.read() as conn:
         row = svc.policies.ownership.load(conn, "instances", iid, ctx.workspace_id, "Instance")
     state = {"instanceId": row["id"], "status": row["status"], "providerState": PROVIDER_STATES[row["status"]]}
-    return ok(resource_views(svc).instances.state(state))
+    return ok(svc.policies.views.instances.state(state))
 
 
 @router.get("/api/v1/instances/{instance_id:rid}/health")

@@ -12,7 +12,6 @@ from msgflash_reference.ids import parse_id
 from msgflash_reference.listing import Filters, keyset_page
 from msgflash_reference.message_store import message_view
 from msgflash_reference.policies.pagination import CREATED_DESC
-from msgflash_reference.policies.resource_views import resource_views
 from msgflash_reference.services import Svc
 
 router = APIRouter()
@@ -49,4 +48,4 @@ def get_message(ctx: WorkspaceKey, svc: Svc, message_id: str) -> JSONResponse:
     mid = parse_id(message_id)
     with svc.db.read() as conn:
         row = svc.policies.ownership.load(conn, "messages", mid, ctx.workspace_id, "Message")
-        return ok(resource_views(svc).messages.read(message_view(row)))
+        return ok(svc.policies.views.messages.read(message_view(row)))

@@ -34,15 +34,11 @@ from msgflash_reference.message_content import (
     ScheduleBody,
     SendBody,
     buttons_meta,
-    not_found_in_context,
     parse_timestamp,
 )
 from msgflash_reference.message_store import insert_message
 from msgflash_reference.messaging_worker import messaging_lifespan
 from msgflash_reference.outbound import load_usable_instance, usable_plan
-from msgflash_reference.policies.body_faults import instance_reference
-from msgflash_reference.policies.messaging import messaging_policies
-from msgflash_reference.policies.send_rules import send_rules
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.templating import (
     RenderContext,
@@ -78,7 +74,7 @@ def _compose_template(
     ).fetchone()
     if template is None:
         raise not_found("Template")
-    names = messaging_policies(svc).template_variables.variables(template["body"], None)
+    names = svc.policies.messaging.template_variables.variables(template["body"], None)
     contact = None
     if body.contactId is not None:
         contact_id = parse_id(body.contactId, "contactId")
@@ -87,8 +83,8 @@ def _compose_template(
         ).fetchone()
         if contact is None and not uses_namespace(names, "contact"):
             raise not_found("Contact")
-    if contact is None and uses_namespace(names, "contact") and send_rules(svc).contact_context_required:
-        raise not_found_in_context("contact")
+    if contact is None and uses_namespace(names, "contact"):
+        svc.policies.send_rules.contact_context_missing()
     user = conn.execute("SELECT * FROM users WHERE id = ?", (ctx.actor_id,)).fetchone()
     context = RenderContext(
         contact_context(contact) if contact is not None else None,
@@ -97,7 +93,7 @@ def _compose_template(
         body.variables or {},
     )
     rendering = render(template["body"], context)
-    text = send_rules(svc).rendered_text(template["body"], rendering)
+    text = svc.policies.send_rules.rendered_text(template["body"], rendering)
     meta = {"template": {"id": template["id"], "name": template["name"], "variables": body.variables or {}}}
     return Composed(template["type"], text, template["media_url"], contact["id"] if contact else None, meta)
 
@@ -126,9 +122,9 @@ def _compose_direct(conn: sqlite3.Connection, svc: Services, ctx: WorkspaceConte
 
 
 def accept_message(svc: Services, ctx: WorkspaceContext, body: SendBody, scheduled_at: datetime | None) -> JSONResponse:
-    policies = messaging_policies(svc)
-    body = send_rules(svc).checked(body)
-    instances = instance_reference(svc)
+    policies = svc.policies.messaging
+    body = svc.policies.send_rules.checked(body)
+    instances = svc.policies.instance_reference
     instance_ref = instances.parse(body.instanceId)
     if body.templateId is not None:
         parse_id(body.templateId, "templateId")
@@ -169,7 +165,7 @@ def accept_message(svc: Services, ctx: WorkspaceContext, body: SendBody, schedul
         row = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
     answer = created(policies.send_response.view(row))
     if scheduled_at is not None:
-        answer.status_code = send_rules(svc).schedule_status
+        answer.status_code = svc.policies.send_rules.schedule_status
     return answer
 
 

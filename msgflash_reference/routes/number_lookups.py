@@ -18,7 +18,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from msgflash_reference.auth import WorkspaceContext, WorkspaceKey
 from msgflash_reference.bodies import json_body, parse_body
@@ -36,12 +35,9 @@ from msgflash_reference.lookups import (
     result_of,
     sync_view,
 )
-from msgflash_reference.message_content import NonNullBody
 from msgflash_reference.outbound import load_usable_instance
-from msgflash_reference.policies.messaging import messaging_policies
 from msgflash_reference.policies.pagination import CREATED_DESC
-from msgflash_reference.policies.resource_views import resource_views
-from msgflash_reference.policies.workspace_faults import workspace_rules
+from msgflash_reference.requests.number_lookups import ImportBody, LookupCreate
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.subscriptions import current_plan
 
@@ -49,25 +45,6 @@ router = APIRouter()
 
 LOOKUPS_DEFAULT_LIMIT = 20
 LOOKUPS_MAX_LIMIT = 100
-
-
-class LookupCreate(NonNullBody):
-    instanceId: str
-    numbers: list[str] = Field(min_length=1, max_length=10_000)
-
-
-class ImportBody(BaseModel):
-    """Open object (the spec documents `tag` only): other fields are ignored."""
-
-    model_config = ConfigDict(strict=True, extra="ignore")
-    tag: str | None = Field(default=None, min_length=1)
-
-    @field_validator("tag", mode="before")
-    @classmethod
-    def _tag_not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("must not be null (leave the field out instead)")
-        return value
 
 
 def optional_import_body() -> Callable[[Request], Awaitable[ImportBody]]:
@@ -87,7 +64,7 @@ def create_number_lookup(
     ctx: WorkspaceKey, svc: Svc, body: Annotated[LookupCreate, Depends(json_body(LookupCreate))]
 ) -> JSONResponse:
     instance_id = parse_id(body.instanceId, "instanceId")
-    policies = messaging_policies(svc)
+    policies = svc.policies.messaging
     run_async = policies.lookups.is_async(len(body.numbers))
     now = svc.clock.now()
     with svc.db.transaction() as conn:
@@ -106,7 +83,7 @@ def create_number_lookup(
             now_iso=iso(now),
         )
         row = conn.execute("SELECT * FROM number_lookups WHERE id = ?", (lookup_id,)).fetchone()
-    return accepted(async_view(row)) if run_async else ok(workspace_rules(svc).lookups.sync(sync_view(row)))
+    return accepted(async_view(row)) if run_async else ok(svc.policies.views.lookup_counters.sync(sync_view(row)))
 
 
 @router.get("/api/v1/number-lookups")
@@ -128,7 +105,7 @@ def list_number_lookups(
             limit=size,
             after=after,
         )
-    views = resource_views(svc).lookups
+    views = svc.policies.views.lookups
     lookups = [views.progress(progress_view(r)) for r in page.rows]
     return ok({"lookups": lookups, "nextCursor": page.next_cursor, "hasMore": page.has_more})
 
@@ -142,7 +119,7 @@ def get_number_lookup(ctx: WorkspaceKey, svc: Svc, lookup_id: str) -> JSONRespon
 @router.get("/api/v1/number-lookups/{lookup_id:rid}/progress")
 def get_number_lookup_progress(ctx: WorkspaceKey, svc: Svc, lookup_id: str) -> JSONResponse:
     with svc.db.read() as conn:
-        return ok(resource_views(svc).lookups.progress(progress_view(load_lookup(svc, conn, ctx, lookup_id))))
+        return ok(svc.policies.views.lookups.progress(progress_view(load_lookup(svc, conn, ctx, lookup_id))))
 
 
 @router.post("/api/v1/number-lookups/{lookup_id:rid}/cancel")
@@ -159,7 +136,7 @@ def cancel_number_lookup(ctx: WorkspaceKey, svc: Svc, lookup_id: str) -> JSONRes
             (now, now, row["id"]),
         )
         row = conn.execute("SELECT * FROM number_lookups WHERE id = ?", (row["id"],)).fetchone()
-        return ok(resource_views(svc).lookups.progress(progress_view(row)))
+        return ok(svc.policies.views.lookups.progress(progress_view(row)))
 
 
 def _import(
@@ -201,7 +178,7 @@ def import_lookup_contacts(
         if row["status"] != "done":
             raise ApiError("BAD_REQUEST", f"Only a done lookup can be imported (this one is {row['status']})")
         result = result_of(row)
-        numbers = messaging_policies(svc).lookups.importable(result)
+        numbers = svc.policies.messaging.lookups.importable(result)
         summary = _import(conn, ctx, numbers, tag, iso(svc.clock.now()))
     return ok(
         {

@@ -27,16 +27,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso, parse_iso
 from msgflash_reference.envelopes import ok
 from msgflash_reference.errors import ApiError, invalid_field, not_found, validation_error
 from msgflash_reference.ids import parse_id
 from msgflash_reference.outbox import MAIL_KINDS, read_outbox
-from msgflash_reference.policies.billing import billing_rules
 from msgflash_reference.quotas import set_counters, usage_view
+from msgflash_reference.requests.sandbox import ClockBody, CountersBody, PlanBody
 from msgflash_reference.seed import SEED_META_KEY
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.subscriptions import current_subscription, set_plan
@@ -81,24 +80,6 @@ async def remember_start_state(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(lifespan=remember_start_state)
-
-
-class ClockBody(StrictBody):
-    advanceSeconds: float | None = None
-    now: str | None = None
-    reset: bool | None = None
-
-
-class PlanBody(StrictBody):
-    user: str = Field(min_length=1, max_length=254)
-    plan: str = Field(min_length=1, max_length=50)
-
-
-class CountersBody(StrictBody):
-    user: str = Field(min_length=1, max_length=254)
-    messages: int | None = Field(default=None, ge=0)
-    statuses: int | None = Field(default=None, ge=0)
-    apiRequests: int | None = Field(default=None, ge=0)
 
 
 def _clock_view(svc: Services) -> dict[str, Any]:
@@ -183,7 +164,7 @@ def complete_checkout(session_id: str, svc: Svc) -> JSONResponse:
         plan = svc.plans.get(session["plan_code"])
         if plan is None:
             raise not_found("Plan")
-        payment_id = billing_rules(svc).complete_checkout(svc, conn, session["user_id"], plan, now)
+        payment_id = svc.policies.billing.complete_checkout(svc, conn, session["user_id"], plan, now)
         conn.execute(
             "UPDATE checkout_sessions SET status = 'completed', completed_at = ? WHERE id = ?",
             (iso(now), session["id"]),

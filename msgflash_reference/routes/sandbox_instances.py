@@ -18,15 +18,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.accounts import create_instance
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import ok
 from msgflash_reference.errors import not_found
 from msgflash_reference.ids import parse_id
 from msgflash_reference.plan_rules import CapScope
+from msgflash_reference.requests.sandbox import InstanceCreateBody
 from msgflash_reference.routes.instances import instance_view
 from msgflash_reference.routes.sandbox import _user_id
 from msgflash_reference.services import Svc
@@ -37,11 +37,6 @@ router = APIRouter()
 # `meta` of the instances this control creates: what its delete recognises
 SANDBOX_META = {"createdBy": "sandbox"}
 DEFAULT_NAME = "Sandbox line"
-
-
-class InstanceCreateBody(StrictBody):
-    user: str = Field(min_length=1, max_length=254)
-    name: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 @router.post("/__sandbox/instances")

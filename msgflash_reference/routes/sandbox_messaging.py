@@ -16,38 +16,24 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.accounts import create_instance
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import ok
 from msgflash_reference.errors import not_found, validation_error
 from msgflash_reference.ids import parse_id
+from msgflash_reference.requests.sandbox import InstanceStateBody, SubscriptionStatusBody, TeamInstanceBody
 from msgflash_reference.routes.instances import instance_view, risk_level
 from msgflash_reference.seed import SEED_META_KEY
 from msgflash_reference.services import Svc
 from msgflash_reference.subscriptions import current_subscription, set_plan
 
 router = APIRouter()
-
-
-class InstanceStateBody(StrictBody):
-    status: Literal["disconnected", "connecting", "connected"] | None = None
-    healthScore: int | None = Field(default=None, ge=0, le=100)
-
-
-class TeamInstanceBody(StrictBody):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-
-
-class SubscriptionStatusBody(StrictBody):
-    user: str = Field(min_length=1, max_length=254)
-    status: Literal["active", "trialing", "past_due", "cancelled", "expired"]
 
 
 def _user_id(conn: sqlite3.Connection, user: str) -> str:

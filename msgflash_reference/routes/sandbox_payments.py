@@ -22,14 +22,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.accounts import insert_payment
-from msgflash_reference.bodies import StrictBody, json_body
+from msgflash_reference.bodies import json_body
 from msgflash_reference.clock import iso, month_period, parse_iso
 from msgflash_reference.envelopes import ok
 from msgflash_reference.errors import not_found
 from msgflash_reference.ids import parse_id
+from msgflash_reference.requests.sandbox import PaymentsCreateBody
 from msgflash_reference.routes.sandbox import _user_id
 from msgflash_reference.services import Svc
 from msgflash_reference.subscriptions import current_plan
@@ -37,13 +37,7 @@ from msgflash_reference.subscriptions import current_plan
 router = APIRouter()
 
 MADE_KEY = "sandbox.payments"  # meta row: JSON list of the payment ids this control recorded
-MAX_COUNT = 100
 SPACING = timedelta(minutes=1)
-
-
-class PaymentsCreateBody(StrictBody):
-    user: str = Field(min_length=1, max_length=254)
-    count: int = Field(ge=1, le=MAX_COUNT)
 
 
 def _made(conn: sqlite3.Connection) -> list[str]:

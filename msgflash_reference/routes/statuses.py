@@ -6,11 +6,10 @@ MONTHLY_OUTBOUND_QUOTA_EXCEEDED when used up). An image status's `content` is it
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.auth import WorkspaceKey
 from msgflash_reference.bodies import json_body
@@ -19,21 +18,11 @@ from msgflash_reference.delivery import provider_message_id
 from msgflash_reference.envelopes import created
 from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.message_content import NonNullBody
 from msgflash_reference.outbound import load_usable_instance, usable_plan
-from msgflash_reference.policies.messaging import messaging_policies
-from msgflash_reference.policies.resource_views import resource_views
+from msgflash_reference.requests.statuses import StatusBody
 from msgflash_reference.services import Svc
 
 router = APIRouter()
-
-
-class StatusBody(NonNullBody):
-    instanceId: str
-    type: Literal["text", "image"]
-    content: str = Field(min_length=1)
-    caption: str | None = Field(default=None)
-    backgroundColor: str | None = Field(default=None, pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
 @router.post("/api/v1/statuses")
@@ -45,7 +34,7 @@ def publish_status(
         raise invalid_field("content", "must not be blank")
     if body.type == "image" and not body.content.strip().lower().startswith(("https://", "http://")):
         raise invalid_field("content", "must be the public URL of the image for type image")
-    policies = messaging_policies(svc)
+    policies = svc.policies.messaging
     now = svc.clock.now()
     with svc.db.transaction() as conn:
         plan = usable_plan(conn, svc, ctx.owner_id, now)
@@ -71,4 +60,4 @@ def publish_status(
             ),
         )
         policies.outbound.record(conn, ctx.owner_id, "statuses", now)
-    return created(resource_views(svc).statuses.view(instance["id"], provider_id))
+    return created(svc.policies.views.statuses.view(instance["id"], provider_id))

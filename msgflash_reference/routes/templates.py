@@ -14,11 +14,10 @@ import json
 import math
 import sqlite3
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.auth import WorkspaceContext, WorkspaceKey
 from msgflash_reference.billing_views import parse_page
@@ -27,41 +26,14 @@ from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import created, deleted, ok
 from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.message_content import NonNullBody
-from msgflash_reference.policies.list_shape_faults import listings
-from msgflash_reference.policies.messaging import messaging_policies
-from msgflash_reference.policies.resource_views import resource_views
-from msgflash_reference.policies.workspace_faults import workspace_rules
+from msgflash_reference.requests.templates import PreviewBody, TemplateCreate, TemplateUpdate
 from msgflash_reference.services import Services, Svc
 from msgflash_reference.templating import RenderContext, contact_context, instance_context, render, user_context
 
 router = APIRouter()
 
-TemplateType = Literal["text", "image", "video", "audio", "document"]
 TEMPLATES_DEFAULT_LIMIT = 20
 TEMPLATES_MAX_LIMIT = 100
-
-
-class TemplateCreate(NonNullBody):
-    name: str = Field(min_length=1)
-    type: TemplateType
-    body: str | None = Field(default=None)
-    mediaUrl: str | None = Field(default=None)
-    variables: list[str] | None = Field(default=None)  # accepted, never trusted
-
-
-class TemplateUpdate(NonNullBody):
-    name: str | None = Field(default=None, min_length=1)
-    type: TemplateType | None = None
-    body: str | None = Field(default=None)
-    mediaUrl: str | None = Field(default=None)
-    variables: list[str] | None = Field(default=None)
-
-
-class PreviewBody(NonNullBody):
-    instanceId: str | None = None
-    contactId: str | None = None
-    variables: dict[str, Any] | None = None
 
 
 def optional_json_body(model: type[PreviewBody]) -> Callable[[Request], Awaitable[PreviewBody]]:
@@ -101,7 +73,7 @@ def _check_update(svc: Svc, body: TemplateUpdate) -> None:
         if field in body.model_fields_set and value is not None and not value.strip():
             raise invalid_field(field, "must not be blank")
     if body.type is not None:
-        resource_views(svc).templates.check_content(body.type, body.body, body.mediaUrl)
+        svc.policies.views.templates.check_content(body.type, body.body, body.mediaUrl)
 
 
 def load_template(svc: Services, conn: sqlite3.Connection, ctx: WorkspaceContext, raw_id: str) -> sqlite3.Row:
@@ -110,10 +82,10 @@ def load_template(svc: Services, conn: sqlite3.Connection, ctx: WorkspaceContext
 
 @router.get("/api/v1/templates")
 def list_templates(ctx: WorkspaceKey, svc: Svc, page: str | None = None, limit: str | None = None) -> JSONResponse:
-    size = listings(svc).templates.limit(svc.policies.pager, limit, default=TEMPLATES_DEFAULT_LIMIT,
+    size = svc.policies.listings.templates.limit(svc.policies.pager, limit, default=TEMPLATES_DEFAULT_LIMIT,
                                          maximum=TEMPLATES_MAX_LIMIT)
     number = parse_page(page)
-    offset = resource_views(svc).templates.offset(number, size)
+    offset = svc.policies.views.templates.offset(number, size)
     with svc.db.read() as conn:
         total = int(
             conn.execute("SELECT COUNT(*) FROM templates WHERE workspace_id = ?", (ctx.workspace_id,)).fetchone()[0]
@@ -142,8 +114,8 @@ def create_template(
     ctx: WorkspaceKey, svc: Svc, body: Annotated[TemplateCreate, Depends(json_body(TemplateCreate))]
 ) -> JSONResponse:
     name = _clean_name(body.name)
-    resource_views(svc).templates.check_content(body.type, body.body, body.mediaUrl)
-    variables = messaging_policies(svc).template_variables.variables(body.body, body.variables)
+    svc.policies.views.templates.check_content(body.type, body.body, body.mediaUrl)
+    variables = svc.policies.messaging.template_variables.variables(body.body, body.variables)
     stamp = iso(svc.clock.now())
     template_id = new_id()
     with svc.db.transaction() as conn:
@@ -188,8 +160,8 @@ def update_template(
         kind = body.type or row["type"]
         text = body.body if "body" in body.model_fields_set else row["body"]
         media_url = body.mediaUrl if "mediaUrl" in body.model_fields_set else row["media_url"]
-        resource_views(svc).templates.check_content(kind, text, media_url)
-        variables = messaging_policies(svc).template_variables.variables(text, body.variables)
+        svc.policies.views.templates.check_content(kind, text, media_url)
+        variables = svc.policies.messaging.template_variables.variables(text, body.variables)
         conn.execute(
             """UPDATE templates SET name = ?, type = ?, body = ?, media_url = ?, variables = ?, updated_at = ?
                WHERE id = ?""",
@@ -223,7 +195,7 @@ def _preview_context(
         contact_context(contact) if contact is not None else None,
         user_context(user),
         instance_context(instance) if instance is not None else None,
-        resource_views(svc).templates.preview_custom(body.variables),
+        svc.policies.views.templates.preview_custom(body.variables),
     )
 
 
@@ -237,7 +209,7 @@ def preview_template(
     with svc.db.read() as conn:
         template = load_template(svc, conn, ctx, template_id)
         rendering = render(template["body"], _preview_context(conn, svc, ctx, body))
-    missing = workspace_rules(svc).previews.missing(rendering.missing)
+    missing = svc.policies.views.previews.missing(rendering.missing)
     return ok(
         {
             "rendered": rendering.text,

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Annotated, Literal
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from msgflash_reference.auth import WorkspaceKey
 from msgflash_reference.bodies import json_body
@@ -24,30 +23,12 @@ from msgflash_reference.clock import iso
 from msgflash_reference.envelopes import created, ok
 from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import new_id, parse_id
-from msgflash_reference.message_content import NonNullBody
 from msgflash_reference.plan_rules import CapScope
-from msgflash_reference.policies.list_shape_faults import webhook_deletion
-from msgflash_reference.policies.messaging import messaging_policies
-from msgflash_reference.policies.resource_views import resource_views
+from msgflash_reference.requests.webhooks import WebhookCreate
 from msgflash_reference.services import Svc
 from msgflash_reference.subscriptions import current_plan
 
 router = APIRouter()
-
-WebhookEvent = Literal[
-    "instance.connected",
-    "instance.disconnected",
-    "message.sent",
-    "message.delivered",
-    "message.read",
-    "message.failed",
-    "message.received",
-]
-
-
-class WebhookCreate(NonNullBody):
-    url: str = Field(min_length=1)
-    events: list[WebhookEvent] = Field(min_length=1)  # at most 50: the webhook rules (resource_views)
 
 
 def signing_secret() -> str:
@@ -67,7 +48,7 @@ def _check_url(url: str) -> str:
 
 @router.get("/api/v1/webhooks")
 def list_webhooks(ctx: WorkspaceKey, svc: Svc) -> JSONResponse:
-    shapes = messaging_policies(svc).webhook_shapes
+    shapes = svc.policies.messaging.webhook_shapes
     with svc.db.read() as conn:
         rows = conn.execute(
             "SELECT * FROM webhooks WHERE workspace_id = ? AND deleted_at IS NULL ORDER BY created_at, id",
@@ -81,7 +62,7 @@ def create_webhook(
     ctx: WorkspaceKey, svc: Svc, body: Annotated[WebhookCreate, Depends(json_body(WebhookCreate))]
 ) -> JSONResponse:
     url = _check_url(body.url)
-    resource_views(svc).webhooks.check_events(len(body.events))
+    svc.policies.views.webhooks.check_events(len(body.events))
     events = list(dict.fromkeys(body.events))
     now = svc.clock.now()
     webhook_id = new_id()
@@ -96,14 +77,15 @@ def create_webhook(
             (webhook_id, ctx.workspace_id, ctx.owner_id, url, json.dumps(events), signing_secret(), iso(now), iso(now)),
         )
         row = conn.execute("SELECT * FROM webhooks WHERE id = ?", (webhook_id,)).fetchone()
-    return created(messaging_policies(svc).webhook_shapes.created(row))
+    return created(svc.policies.messaging.webhook_shapes.created(row))
 
 
 @router.delete("/api/v1/webhooks/{webhook_id:rid}")
 def delete_webhook(ctx: WorkspaceKey, svc: Svc, webhook_id: str) -> JSONResponse:
     wid = parse_id(webhook_id)
     with svc.db.transaction() as conn:
-        webhook_deletion(svc).delete(conn, svc.policies.ownership, messaging_policies(svc).webhook_removal, wid,
-                                     ctx.workspace_id, iso(svc.clock.now()))
+        messaging = svc.policies.messaging
+        messaging.webhook_deletion.delete(conn, svc.policies.ownership, messaging.webhook_removal, wid,
+                                          ctx.workspace_id, iso(svc.clock.now()))
         row = conn.execute("SELECT * FROM webhooks WHERE id = ? AND workspace_id = ?", (wid, ctx.workspace_id))
-        return messaging_policies(svc).webhook_shapes.removed(wid, row.fetchone())
+        return svc.policies.messaging.webhook_shapes.removed(wid, row.fetchone())

@@ -1,4 +1,5 @@
-"""`msgflash-compliance serve` and `msgflash-compliance faults`."""
+"""`msgflash-compliance serve` and `msgflash-compliance faults`: the command-line side of the reference server
+(arguments and usage errors belong to the CLI; `msgflash_reference` itself knows nothing of the checker)."""
 
 from __future__ import annotations
 

@@ -1,71 +1,33 @@
-"""Request-body seams and their faults: the bugs a request model (or the instance a send names) can carry.
-
-`faults.py` loads this module through EXTENSION_MODULES. Its defaults land in `svc.policies.extra`:
-
-* `request_bodies` (`bodies.RequestBodies`): which model `json_body(Model)` validates against — the declared
-  one. A fault substitutes a variant of the declared model with one field declared the way a buggy
-  implementation would (optional, a wrong enum, a wrong bound); the handler then does what it really does with
-  what gets through.
-* `instance_reference` (`InstanceReference`, read with `instance_reference(svc)`): how a send or schedule turns
-  its `instanceId` into the workspace's instance (a UUID, 400 VALIDATION_ERROR otherwise, then the usual 404).
-
-Faults (guarantee IDs in brackets): `send-instance-optional` [MSG-02], `send-to-optional` [MSG-03],
-`send-type-free-string` [MSG-05], `instance-by-name-or-number` [MSG-08], `schedule-at-defaults-to-now`
-[MSG-14], `status-types-from-templates` [STAT-02], `template-types-from-messages` [TPL-05],
-`campaign-types-from-messages` [CMP-07], `lookup-numbers-max-100000` [LKP-03].
+"""Faults of request bodies (MSG-02..14, STAT-02, TPL-05, CMP-07, LKP-03, WH-03): a request model declared the way
+a buggy implementation would (a field optional, a wrong enum, a wrong bound), substituted through
+`svc.policies.request_bodies`; and how a send names its instance (`svc.policies.instance_reference`).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
-from msgflash_reference import routing  # noqa: F401  (registers `rid`, which the route modules' paths use)
-from msgflash_reference.bodies import DEFAULT_REQUEST_BODIES, RequestBodies
+from msgflash_reference.bodies import RequestBodies
 from msgflash_reference.clock import iso
-from msgflash_reference.faults import Fault
-from msgflash_reference.ids import is_uuid, parse_id
+from msgflash_reference.faults.fault import Apply, Fault, chain, swap
+from msgflash_reference.faults.resource_views import campaign_checks_forgetting
+from msgflash_reference.ids import is_uuid
 from msgflash_reference.message_content import MessageType, ScheduleBody, SendBody
-from msgflash_reference.policies.resource_views import DEFAULT_VIEWS
-from msgflash_reference.routes.campaigns import CampaignCreate
-from msgflash_reference.routes.number_lookups import LookupCreate
-from msgflash_reference.routes.statuses import StatusBody
-from msgflash_reference.routes.templates import TemplateCreate, TemplateType, TemplateUpdate
-
-if TYPE_CHECKING:
-    from msgflash_reference.policies import Policies
-    from msgflash_reference.services import Services
+from msgflash_reference.policies import Policies
+from msgflash_reference.policies.instance_reference import InstanceReference
+from msgflash_reference.requests.campaigns import CampaignCreate
+from msgflash_reference.requests.number_lookups import LookupCreate
+from msgflash_reference.requests.statuses import StatusBody
+from msgflash_reference.requests.templates import TemplateCreate, TemplateType, TemplateUpdate
+from msgflash_reference.requests.webhooks import WebhookCreate
 
 
-# -- the instance a send names ------------------------------------------------------------------------------
-class InstanceReference:
-    """`instanceId` is the instance's id: parsed with the body (400 before any 403/404), resolved in the transaction."""
-
-    def parse(self, raw: str | None) -> str | None:
-        return parse_id(raw or "", "instanceId")
-
-    def resolve(self, conn: sqlite3.Connection, workspace_id: str, ref: str | None) -> str:
-        """The id to load (the ownership policy then answers 404 for one the workspace does not have)."""
-        return ref or ""
-
-
-DEFAULT_INSTANCE_REFERENCE = InstanceReference()
-POLICY_DEFAULTS: dict[str, object] = {
-    "request_bodies": DEFAULT_REQUEST_BODIES,
-    "instance_reference": DEFAULT_INSTANCE_REFERENCE,
-}
-
-
-def instance_reference(svc: Services) -> InstanceReference:
-    return svc.policies.extra.get("instance_reference", DEFAULT_INSTANCE_REFERENCE)
-
-
-# -- faulty pieces ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _SubstitutedBodies(RequestBodies):
     """Validates some routes' bodies against a faulty variant of their declared model."""
@@ -123,37 +85,13 @@ def _now() -> str:
     return iso(datetime.now(UTC))
 
 
-def _bodies(substitutes: dict[type, type]) -> Callable[[Policies], Policies]:
+def _bodies(substitutes: dict[type, type]) -> Apply:
     """Swap the request_bodies policy for one substituting these models (on top of an earlier fault's)."""
 
     def apply(policies: Policies) -> Policies:
-        current = policies.extra.get("request_bodies")
+        current = policies.request_bodies
         earlier = current.substitutes if isinstance(current, _SubstitutedBodies) else {}
-        return policies.with_extra("request_bodies", _SubstitutedBodies({**earlier, **substitutes}))
-
-    return apply
-
-
-def _instances(reference: InstanceReference) -> Callable[[Policies], Policies]:
-    return lambda policies: policies.with_extra("instance_reference", reference)
-
-
-def _campaign_checks_forgetting(*fields: str) -> Callable[[Policies], Policies]:
-    """The campaign validator lets through the content problems reported on `fields`."""
-
-    def apply(policies: Policies) -> Policies:
-        views = policies.extra.get("views", DEFAULT_VIEWS)
-        checks = replace(views.campaign_checks, forgotten=views.campaign_checks.forgotten | frozenset(fields))
-        return policies.with_extra("views", replace(views, campaign_checks=checks))
-
-    return apply
-
-
-def _chain(*applies: Callable[[Policies], Policies]) -> Callable[[Policies], Policies]:
-    def apply(policies: Policies) -> Policies:
-        for step in applies:
-            policies = step(policies)
-        return policies
+        return swap("request_bodies", _SubstitutedBodies({**earlier, **substitutes}))(policies)
 
     return apply
 
@@ -162,8 +100,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("send-instance-optional", ("MSG-02",),
           "instanceId is optional in the send body and the lookup drops the missing id: a send without it goes "
           "out through the workspace's first instance",
-          _chain(_bodies(_send_and_schedule(instanceId=(str | None, None))),
-                 _instances(_FirstInstanceWhenMissing()))),
+          chain(_bodies(_send_and_schedule(instanceId=(str | None, None))),
+                swap("instance_reference", _FirstInstanceWhenMissing()))),
     Fault("send-to-optional", ("MSG-03",),
           "`to` is optional in the send body: a send without it answers 422 INVALID_DESTINATION (the missing "
           "number fails the E.164 check) instead of 400 VALIDATION_ERROR",
@@ -173,7 +111,7 @@ FAULTS: tuple[Fault, ...] = (
           _bodies(_send_and_schedule(type=(str | None, None)))),
     Fault("instance-by-name-or-number", ("MSG-08",),
           "a send's instanceId may also be the instance's name or WhatsApp number",
-          _instances(_IdNameOrNumber())),
+          swap("instance_reference", _IdNameOrNumber())),
     Fault("schedule-at-defaults-to-now", ("MSG-14",),
           "scheduledAt defaults to now: a schedule without it is accepted and sent at once",
           _bodies({ScheduleBody: _variant(ScheduleBody,
@@ -189,10 +127,13 @@ FAULTS: tuple[Fault, ...] = (
     Fault("campaign-types-from-messages", ("CMP-07",),
           "the campaign body reuses the message type enum and the campaign validator has no rule for location "
           "or contact content: such campaigns are created",
-          _chain(_bodies({CampaignCreate: _variant(CampaignCreate, type=(MessageType | None, None))}),
-                 _campaign_checks_forgetting("latitude", "longitude", "contactId"))),
+          chain(_bodies({CampaignCreate: _variant(CampaignCreate, type=(MessageType | None, None))}),
+                campaign_checks_forgetting("latitude", "longitude", "contactId"))),
     Fault("lookup-numbers-max-100000", ("LKP-03",),
           "the lookup body bounds numbers at 100 000 (a zero too many): 10 001 numbers are accepted",
           _bodies({LookupCreate: _variant(LookupCreate,
                                          numbers=(list[str], Field(min_length=1, max_length=100_000)))})),
+    Fault("webhook-events-unchecked", ("WH-03",),
+          "webhook events are not checked against the documented set: an unknown event name is stored",
+          _bodies({WebhookCreate: _variant(WebhookCreate, events=(list[str], Field(min_length=1)))})),
 )
