@@ -23,7 +23,7 @@ from schemathesis.generation.case import Case
 
 from fixtures.assertions import body_excerpt, describe_request
 from fixtures.errors import ContractViolation
-from suites.conformance.contract import Operation, load_spec, resolve
+from msgflash_compliance.contract.openapi import Operation
 from suites.conformance.plan import SHAPE_GUARANTEES, Caller, body_names_ids
 from suites.conformance.schema import RESPONSE_CHECKS
 
@@ -164,8 +164,7 @@ def _null_for_optional(op: Operation, message: str) -> bool:
     found = NULLED_PROPERTY.findall(message)
     if len(found) != 1 or not op.has_body:
         return False
-    item = load_spec()["paths"][op.path][op.method.lower()]
-    schema = resolve(resolve(item["requestBody"])["content"]["application/json"]["schema"])
+    schema = op.request_body_schema()
     return found[0] in (schema.get("properties") or {}) and found[0] not in (schema.get("required") or ())
 
 
