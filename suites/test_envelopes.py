@@ -23,14 +23,14 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.assertions import check, error_of, expect_error, json_body
+from fixtures.assertions import check, expect_error
+from fixtures.checks import code_status_findings, envelope_findings, error_code, json_body
 from fixtures.clients import Actor, Harness
-from fixtures.errors import ContractViolation, not_covered
+from fixtures.errors import not_covered, violation_of
 from fixtures.factories import DataFactory
 from msgflash_compliance.contract import openapi
 from msgflash_compliance.profile import TargetProfile
 from suites.conformance.callers import make_clients
-from suites.conformance.checks import Finding, code_status_findings, envelope_findings
 from suites.conformance.error_codes import error_status_table
 from suites.conformance.plan import EXCLUDED, LIST_SHAPE_GUARANTEE, MAILS, Caller, callers
 from suites.routes import Route, public_routes
@@ -65,21 +65,13 @@ def clients(harness: Harness, identities: dict[str, Actor]) -> Callable[[Caller]
     return make_clients(harness, identities)
 
 
-def raise_findings(findings: list[Finding], response: httpx.Response) -> None:
-    if findings:
-        request = f"{response.request.method} {response.request.url.path}"
-        details = "; ".join(f"{f.message}" for f in findings)
-        raise ContractViolation(f"{request} answered {response.status_code}: {details}",
-                                tuple(dict.fromkeys(i for f in findings for i in f.guarantees)))
-
-
 def judge_envelope(op: openapi.Operation, response: httpx.Response, table: Mapping[str, frozenset[int]]) -> None:
     body = json_body(response)
-    error = error_of(response)
-    code = error.get("code") if error else None
     findings = envelope_findings(op, response.status_code, body)
-    findings += code_status_findings(response.status_code, code if isinstance(code, str) else None, table)
-    raise_findings(findings, response)
+    findings += code_status_findings(response.status_code, error_code(body), table)
+    if findings:
+        request = f"{response.request.method} {response.request.url.path}"
+        raise violation_of(f"{request} answered {response.status_code}", findings)
 
 
 @pytest.mark.parametrize("route", PUBLIC)

@@ -24,14 +24,14 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.assertions import check, error_code_of, expect_error, expect_ok, json_body
+from fixtures.assertions import check, expect_error, expect_ok
+from fixtures.checks import code_status_findings, envelope_findings, error_code, error_code_of, json_body
 from fixtures.clients import Actor, Harness
-from fixtures.errors import ContractViolation, HarnessError, not_covered
+from fixtures.errors import HarnessError, not_covered, violation_of
 from fixtures.factories import DataFactory
 from msgflash_compliance.contract import openapi
 from msgflash_compliance.profile import TargetProfile
 from suites.conformance.callers import make_clients
-from suites.conformance.checks import code_status_findings, envelope_findings
 from suites.conformance.error_codes import error_status_table
 from suites.conformance.known_ids import KnownIds, param_kinds
 from suites.conformance.plan import Caller
@@ -268,10 +268,9 @@ def test_an_unissued_cursor_is_never_a_server_error(op: openapi.Operation, clien
               "issued must be refused (400) or served, never a server error (decisions #6)", guarantee="ERR-10")
         body = json_body(response)
         findings = envelope_findings(op, response.status_code, body)
-        findings += code_status_findings(response.status_code, error_code_of(response), table)
+        findings += code_status_findings(response.status_code, error_code(body), table)
         if findings:
-            raise ContractViolation(f"GET {op.path}?cursor={cursor[:20]}…: " + "; ".join(f.message for f in findings),
-                                    tuple(dict.fromkeys(i for f in findings for i in f.guarantees)))
+            raise violation_of(f"GET {op.path}?cursor={cursor[:20]}…", findings)
 
 
 # -- G15: unknown paths and methods (envelope MUST; status and Allow observed) ----------------------------
