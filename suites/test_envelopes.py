@@ -25,13 +25,10 @@ import pytest
 
 from fixtures.assertions import check, expect_error
 from fixtures.checks import code_status_findings, envelope_findings, error_code, json_body
-from fixtures.clients import Actor, Harness
 from fixtures.errors import not_covered, violation_of
 from fixtures.factories import DataFactory
 from msgflash_compliance.contract import openapi
 from msgflash_compliance.profile import TargetProfile
-from suites.conformance.callers import make_clients
-from suites.conformance.error_codes import error_status_table
 from suites.conformance.plan import EXCLUDED, LIST_SHAPE_GUARANTEE, MAILS, Caller, callers
 from suites.routes import Route, public_routes
 
@@ -53,16 +50,6 @@ CONSOLE_READS = [
     for op in openapi.operations()
     if not op.public and op.method == "GET" and op.operation_id not in EXCLUDED and op.operation_id not in MAILS
 ]
-
-
-@pytest.fixture(scope="module")
-def table(settings: Any) -> Mapping[str, frozenset[int]]:
-    return error_status_table(settings)
-
-
-@pytest.fixture(scope="module")
-def clients(harness: Harness, identities: dict[str, Actor]) -> Callable[[Caller], Any]:
-    return make_clients(harness, identities)
 
 
 def judge_envelope(op: openapi.Operation, response: httpx.Response, table: Mapping[str, frozenset[int]]) -> None:

@@ -26,28 +26,16 @@ import pytest
 
 from fixtures.assertions import check, expect_error, expect_ok
 from fixtures.checks import code_status_findings, envelope_findings, error_code, error_code_of, json_body
-from fixtures.clients import Actor, Harness
+from fixtures.clients import Actor
 from fixtures.errors import HarnessError, not_covered, violation_of
 from fixtures.factories import DataFactory
 from msgflash_compliance.contract import openapi
 from msgflash_compliance.profile import TargetProfile
-from suites.conformance.callers import make_clients
-from suites.conformance.error_codes import error_status_table
 from suites.conformance.known_ids import KnownIds, param_kinds
 from suites.conformance.plan import Caller
 from suites.routes import HARMLESS_BODIES
 
 FREE_PLAN = "free"
-
-
-@pytest.fixture(scope="module")
-def table(settings: Any) -> Mapping[str, frozenset[int]]:
-    return error_status_table(settings)
-
-
-@pytest.fixture(scope="module")
-def clients(harness: Harness, identities: dict[str, Actor]) -> Callable[[Caller], Any]:
-    return make_clients(harness, identities)
 
 
 @pytest.fixture(scope="module")
