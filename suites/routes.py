@@ -23,12 +23,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-import yaml
+from msgflash_compliance.contract import openapi
 
-from msgflash_compliance.contract.paths import SPEC_PATH
-
-PUBLIC_PREFIX = "/api/v1/"
-HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 PERSONAL_ONLY_MARK = "personal key only"
 OPEN_MARK = "team keys allowed"
 
@@ -141,28 +137,22 @@ def _kind(operation: dict[str, Any]) -> RouteKind:
     return RouteKind.WORKSPACE
 
 
-def _route(method: str, template: str, operation: dict[str, Any]) -> Route:
-    operation_id = operation["operationId"]
+def _route(op: openapi.Operation) -> Route:
     body = None
-    if "requestBody" in operation:
-        if operation_id not in HARMLESS_BODIES:
+    if op.has_body:
+        if op.operation_id not in HARMLESS_BODIES:
             raise LookupError(
-                f"{method.upper()} {template} ({operation_id}) is in the spec but suites/routes.py has no "
+                f"{op.label} ({op.operation_id}) is in the spec but suites/routes.py has no "
                 "harmless body for it: add one to HARMLESS_BODIES"
             )
-        body = HARMLESS_BODIES[operation_id]
-    return Route(method.upper(), template, operation_id, _kind(operation), body, CREATES.get(operation_id))
+        body = HARMLESS_BODIES[op.operation_id]
+    return Route(op.method, op.path, op.operation_id, _kind(op.definition), body, CREATES.get(op.operation_id))
 
 
 @cache
 def public_routes() -> tuple[Route, ...]:
     """Every `/api/v1` operation of the spec, in spec order."""
-    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-    return tuple(
-        _route(method, template, operation)
-        for template, item in spec["paths"].items() if template.startswith(PUBLIC_PREFIX)
-        for method, operation in item.items() if method in HTTP_METHODS
-    )
+    return tuple(_route(op) for op in openapi.operations() if op.public)
 
 
 def routes_of(kind: RouteKind) -> tuple[Route, ...]:

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from fixtures.assertions import check, error_code_of, expect_error, expect_ok
+from fixtures.assertions import check, expect_error, expect_ok
+from fixtures.checks import error_code_of
 from fixtures.clients import Actor
 from msgflash_compliance.profile import TargetProfile
 from suites.areas.common import ended, missing_fields, poll, random_id, random_ids, require_sandbox, require_writes

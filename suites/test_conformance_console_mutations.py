@@ -26,9 +26,9 @@ from schemathesis.generation.hypothesis.builder import ApiOperationMark
 from fixtures.clients import Actor, Harness
 from fixtures.errors import not_covered
 from fixtures.factories import DataFactory
+from msgflash_compliance.contract import openapi
 from msgflash_compliance.contract.plans import plans_for
 from msgflash_compliance.profile import TargetProfile
-from suites.conformance import contract
 from suites.conformance.error_codes import error_status_table
 from suites.conformance.exercise import Exerciser
 from suites.conformance.per_operation import configure_operation_test
@@ -47,7 +47,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     operation = ApiOperationMark.get(metafunc.function)
     if operation is None or "caller" not in metafunc.fixturenames:
         return
-    op = contract.operation(operation.label)
+    op = openapi.operation(operation.label)
     caller = scratch_caller(op)
     metafunc.parametrize("caller", [pytest.param(caller, id=caller.value,
                                                  marks=[pytest.mark.guarantee(*guarantees(op))])])
@@ -59,7 +59,7 @@ def scratch(harness: Harness, factory: DataFactory, identities: dict[str, Actor]
     """The scratch workspace; on a target that must not get these requests (no sandbox, read-only) every
     operation is recorded as excluded and nothing is signed up (module fixtures run before the per-test
     ones, so this is where it is decided)."""
-    reasons = {op.label: exclusion(op, profile) for op in map(contract.by_id, sorted(EXCLUDED))}
+    reasons = {op.label: exclusion(op, profile) for op in map(openapi.by_id, sorted(EXCLUDED))}
     if any(reasons.values()):
         for label, reason in reasons.items():
             RECORD.exclude(label, reason or "the scratch workspace is not set up on this target")
@@ -96,7 +96,7 @@ def _per_operation(request: pytest.FixtureRequest, profile: TargetProfile) -> No
 @pytest.fixture
 def prepared(scratch: ScratchWorkspace, request: pytest.FixtureRequest) -> Iterator[None]:
     """What a success of this test's operation needs, made before its examples; undone after them."""
-    scratch.prepare(contract.operation(request.node.operation_label))
+    scratch.prepare(openapi.operation(request.node.operation_label))
     try:
         yield
     finally:

@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.assertions import check, error_code_of, expect_error, expect_ok
+from fixtures.assertions import check, expect_error, expect_ok
+from fixtures.checks import error_code_of
 from fixtures.clients import Actor
 from fixtures.errors import ContractViolation, HarnessError, not_covered
 from fixtures.factories import DataFactory

@@ -23,15 +23,12 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.assertions import check, error_of, expect_error, json_body
-from fixtures.clients import Actor, Harness
-from fixtures.errors import ContractViolation, not_covered
+from fixtures.assertions import check, expect_error
+from fixtures.checks import code_status_findings, envelope_findings, error_code, json_body
+from fixtures.errors import not_covered, violation_of
 from fixtures.factories import DataFactory
+from msgflash_compliance.contract import openapi
 from msgflash_compliance.profile import TargetProfile
-from suites.conformance import contract
-from suites.conformance.callers import make_clients
-from suites.conformance.checks import Finding, code_status_findings, envelope_findings
-from suites.conformance.error_codes import error_status_table
 from suites.conformance.plan import EXCLUDED, LIST_SHAPE_GUARANTEE, MAILS, Caller, callers
 from suites.routes import Route, public_routes
 
@@ -39,47 +36,29 @@ SMOKE_ROUTES = frozenset({"GET /api/v1/contacts", "GET /api/v1/instances", "GET 
                           "POST /api/v1/contacts"})
 
 
-def _marks(op: contract.Operation, smoke: bool = False) -> list[pytest.MarkDecorator]:
+def _marks(op: openapi.Operation, smoke: bool = False) -> list[pytest.MarkDecorator]:
     ids = ["ENV-01", "ENV-02", "ERR-10"]
     if op.list_shape:
         ids.append(LIST_SHAPE_GUARANTEE[op.list_shape])
     return [pytest.mark.guarantee(*ids), *([pytest.mark.smoke] if smoke else [])]
 
 
-PUBLIC = [pytest.param(r, id=r.label, marks=_marks(contract.operation(r.label), r.label in SMOKE_ROUTES))
+PUBLIC = [pytest.param(r, id=r.label, marks=_marks(openapi.operation(r.label), r.label in SMOKE_ROUTES))
           for r in public_routes()]
 CONSOLE_READS = [
     pytest.param(op, id=op.label, marks=_marks(op))
-    for op in contract.operations()
+    for op in openapi.operations()
     if not op.public and op.method == "GET" and op.operation_id not in EXCLUDED and op.operation_id not in MAILS
 ]
 
 
-@pytest.fixture(scope="module")
-def table(settings: Any) -> Mapping[str, frozenset[int]]:
-    return error_status_table(settings)
-
-
-@pytest.fixture(scope="module")
-def clients(harness: Harness, identities: dict[str, Actor]) -> Callable[[Caller], Any]:
-    return make_clients(harness, identities)
-
-
-def raise_findings(findings: list[Finding], response: httpx.Response) -> None:
+def judge_envelope(op: openapi.Operation, response: httpx.Response, table: Mapping[str, frozenset[int]]) -> None:
+    body = json_body(response)
+    findings = envelope_findings(op, response.status_code, body)
+    findings += code_status_findings(response.status_code, error_code(body), table)
     if findings:
         request = f"{response.request.method} {response.request.url.path}"
-        details = "; ".join(f"{f.message}" for f in findings)
-        raise ContractViolation(f"{request} answered {response.status_code}: {details}",
-                                tuple(dict.fromkeys(i for f in findings for i in f.guarantees)))
-
-
-def judge_envelope(op: contract.Operation, response: httpx.Response, table: Mapping[str, frozenset[int]]) -> None:
-    body = json_body(response)
-    error = error_of(response)
-    code = error.get("code") if error else None
-    findings = envelope_findings(op, response.status_code, body)
-    findings += code_status_findings(response.status_code, code if isinstance(code, str) else None, table)
-    raise_findings(findings, response)
+        raise violation_of(f"{request} answered {response.status_code}", findings)
 
 
 @pytest.mark.parametrize("route", PUBLIC)
@@ -96,11 +75,11 @@ def test_public_operation_answers_in_its_envelope(route: Route, clients: Callabl
         if isinstance(data, dict) and isinstance(data.get("id"), str):
             kind, delete = route.creates
             factory.track(client, kind, delete.format(id=data["id"]), data["id"])
-    judge_envelope(contract.operation(route.label), response, table)
+    judge_envelope(openapi.operation(route.label), response, table)
 
 
 @pytest.mark.parametrize("op", CONSOLE_READS)
-def test_console_read_answers_in_its_envelope(op: contract.Operation, clients: Callable[[Caller], Any],
+def test_console_read_answers_in_its_envelope(op: openapi.Operation, clients: Callable[[Caller], Any],
                                               profile: TargetProfile, table: Mapping[str, frozenset[int]]) -> None:
     caller = callers(op)[0]
     path = op.path
@@ -113,7 +92,7 @@ def test_console_read_answers_in_its_envelope(op: contract.Operation, clients: C
 
 # -- ENV-03: an invalid body is a validation error ---------------------------------------------------------
 
-INVALID_BODY_OPS = [op for op in contract.operations()
+INVALID_BODY_OPS = [op for op in openapi.operations()
                     if op.public and op.has_body and not op.path_params and op.method in ("POST", "PUT")]
 
 
@@ -132,7 +111,7 @@ def test_empty_contact_is_a_validation_error(clients: Callable[[Caller], Any], p
 
 @pytest.mark.guarantee("ENV-03")
 @pytest.mark.parametrize("op", [pytest.param(op, id=op.label) for op in INVALID_BODY_OPS])
-def test_a_body_that_is_not_an_object_is_a_validation_error(op: contract.Operation,
+def test_a_body_that_is_not_an_object_is_a_validation_error(op: openapi.Operation,
                                                             clients: Callable[[Caller], Any],
                                                             profile: TargetProfile) -> None:
     if profile.safety.read_only:

@@ -24,30 +24,18 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.assertions import check, error_code_of, expect_error, expect_ok, json_body
-from fixtures.clients import Actor, Harness
-from fixtures.errors import ContractViolation, HarnessError, not_covered
+from fixtures.assertions import check, expect_error, expect_ok
+from fixtures.checks import code_status_findings, envelope_findings, error_code, error_code_of, json_body
+from fixtures.clients import Actor
+from fixtures.errors import HarnessError, not_covered, violation_of
 from fixtures.factories import DataFactory
+from msgflash_compliance.contract import openapi
 from msgflash_compliance.profile import TargetProfile
-from suites.conformance import contract
-from suites.conformance.callers import make_clients
-from suites.conformance.checks import code_status_findings, envelope_findings
-from suites.conformance.error_codes import error_status_table
 from suites.conformance.known_ids import KnownIds, param_kinds
 from suites.conformance.plan import Caller
 from suites.routes import HARMLESS_BODIES
 
 FREE_PLAN = "free"
-
-
-@pytest.fixture(scope="module")
-def table(settings: Any) -> Mapping[str, frozenset[int]]:
-    return error_status_table(settings)
-
-
-@pytest.fixture(scope="module")
-def clients(harness: Harness, identities: dict[str, Actor]) -> Callable[[Caller], Any]:
-    return make_clients(harness, identities)
 
 
 @pytest.fixture(scope="module")
@@ -193,15 +181,15 @@ NEEDS_SEND = frozenset({"campaign", "lookup"})
 LIST_OF = {"webhook": ("/api/v1/webhooks", None)}  # kinds without a GET by id: found in their list
 
 
-def foreign_operations(kind: str) -> list[contract.Operation]:
+def foreign_operations(kind: str) -> list[openapi.Operation]:
     """The public operations naming a `kind` by id, the ones that change or remove it last."""
-    ops = [op for op in contract.operations()
+    ops = [op for op in openapi.operations()
            if op.public and kind in param_kinds(op).values()
            and not ((kind, op.method) in ISOLATION_SUITE_COVERS and op.path.endswith("}"))]
     return sorted(ops, key=lambda op: (op.method == "DELETE", op.method != "GET"))
 
 
-def _path(op: contract.Operation, kind: str, resource_id: str) -> str:
+def _path(op: openapi.Operation, kind: str, resource_id: str) -> str:
     path = op.path
     for name, param_kind in param_kinds(op).items():
         path = path.replace("{" + name + "}", resource_id if param_kind == kind else str(uuid.uuid4()))
@@ -217,7 +205,7 @@ def _still_there(owner: httpx.Client, kind: str, resource_id: str) -> None:
               f"the owner's {kind} {resource_id} is gone from {path} after another account's requests",
               guarantee="ERR-02")
         return
-    getter = next(op for op in contract.operations()
+    getter = next(op for op in openapi.operations()
                   if op.public and op.method == "GET" and op.path.endswith("}") and kind in param_kinds(op).values())
     expect_ok(owner.get(_path(getter, kind, resource_id)), guarantee="ERR-02")
 
@@ -251,14 +239,14 @@ def test_another_accounts_resource_is_not_found(kind: str, owner_ids: KnownIds, 
 # -- cursors the server never issued (decisions #6) --------------------------------------------------------
 
 UNISSUED_CURSORS = ("!!", "not-a-cursor", "AAAA", "eyJpZCI6MX0", "%00", "a" * 300)
-CURSOR_LISTS = [op for op in contract.operations()
+CURSOR_LISTS = [op for op in openapi.operations()
                 if op.list_shape == "cursor" and "cursor" in op.query_params and not op.path_params
                 and op.method == "GET"]
 
 
 @pytest.mark.guarantee("ERR-10", "ENV-02")
 @pytest.mark.parametrize("op", [pytest.param(op, id=op.label) for op in CURSOR_LISTS])
-def test_an_unissued_cursor_is_never_a_server_error(op: contract.Operation, clients: Callable[[Caller], Any],
+def test_an_unissued_cursor_is_never_a_server_error(op: openapi.Operation, clients: Callable[[Caller], Any],
                                                     table: Mapping[str, frozenset[int]]) -> None:
     client = clients(Caller.PERSONAL if op.public else Caller.CONSOLE)
     for cursor in UNISSUED_CURSORS:
@@ -268,10 +256,9 @@ def test_an_unissued_cursor_is_never_a_server_error(op: contract.Operation, clie
               "issued must be refused (400) or served, never a server error (decisions #6)", guarantee="ERR-10")
         body = json_body(response)
         findings = envelope_findings(op, response.status_code, body)
-        findings += code_status_findings(response.status_code, error_code_of(response), table)
+        findings += code_status_findings(response.status_code, error_code(body), table)
         if findings:
-            raise ContractViolation(f"GET {op.path}?cursor={cursor[:20]}…: " + "; ".join(f.message for f in findings),
-                                    tuple(dict.fromkeys(i for f in findings for i in f.guarantees)))
+            raise violation_of(f"GET {op.path}?cursor={cursor[:20]}…", findings)
 
 
 # -- G15: unknown paths and methods (envelope MUST; status and Allow observed) ----------------------------
@@ -297,12 +284,12 @@ def test_unknown_path_is_an_enveloped_not_found(clients: Callable[[Caller], Any]
 
 
 def _wrong_method(path: str) -> str | None:
-    item = contract.load_spec()["paths"][path]
+    item = openapi.load_spec()["paths"][path]
     offered = {m.upper() for m in item if m.upper() in OFFERED_METHODS}
     return next((m for m in ("PATCH", "PUT", "DELETE", "POST") if m not in offered), None)
 
 
-WRONG_METHOD_PATHS = sorted({op.path for op in contract.operations() if op.public and _wrong_method(op.path)})
+WRONG_METHOD_PATHS = sorted({op.path for op in openapi.operations() if op.public and _wrong_method(op.path)})
 
 
 @pytest.mark.guarantee("ENV-02")
@@ -319,7 +306,7 @@ def test_a_method_the_path_does_not_offer_is_enveloped(clients: Callable[[Caller
             concrete = concrete[:start] + str(uuid.uuid4()) + concrete[end + 1:]
         response = client.request(method, concrete, json={} if method in ("POST", "PUT", "PATCH") else None)
         expect_error(response, range(400, 500), None, guarantee="ENV-02")
-        offered = {m.upper() for m in contract.load_spec()["paths"][path] if m.upper() in OFFERED_METHODS}
+        offered = {m.upper() for m in openapi.load_spec()["paths"][path] if m.upper() in OFFERED_METHODS}
         allow = {m.strip().upper() for m in response.headers.get("allow", "").split(",") if m.strip()}
         if response.status_code != 405 or not offered <= allow:
             observations.append(f"{method} {path}: {response.status_code} {error_code_of(response)}, "

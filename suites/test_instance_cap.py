@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.assertions import error_code_of, expect_error
+from fixtures.assertions import expect_error
+from fixtures.checks import error_code_of
 from fixtures.clients import Actor, Harness
 from fixtures.errors import ContractViolation, HarnessError, not_covered
 from fixtures.factories import DataFactory

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from fixtures.assertions import check, expect_error, expect_ok, json_body
+from fixtures.assertions import check, expect_error, expect_ok
+from fixtures.checks import json_body
 from fixtures.clients import Actor
 from fixtures.errors import not_covered
 from suites.areas.common import missing_fields

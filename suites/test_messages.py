@@ -18,7 +18,8 @@ import httpx
 import pytest
 from hypothesis import strategies as st
 
-from fixtures.assertions import check, expect_error, expect_ok, json_body
+from fixtures.assertions import check, expect_error, expect_ok
+from fixtures.checks import json_body
 from fixtures.clients import Actor, Harness
 from fixtures.errors import not_covered
 from fixtures.factories import DataFactory

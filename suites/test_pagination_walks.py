@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from fixtures.assertions import body_excerpt, error_of, expect_ok, json_body
+from fixtures.assertions import body_excerpt, expect_ok
+from fixtures.checks import error_code_of, error_envelope, error_of, json_body
 from fixtures.clients import Actor, Harness
 from fixtures.errors import not_covered
 from fixtures.factories import DataFactory
@@ -217,8 +218,7 @@ def test_unknown_sort_is_refused(contact_pool: ContactPool, home: Workspace) -> 
     subset = contact_pool.subsets["all"]
     findings = Findings(f"GET {CONTACTS.path} search={subset.term!r} sort=foo limit=5")
     answer = home.api.get(CONTACTS.path, params={"search": subset.term, "sort": "foo", "limit": 5})
-    error = error_of(answer)
-    code = error.get("code") if error else None
+    code = error_code_of(answer)
     if (answer.status_code, code) != (400, "VALIDATION_ERROR"):
         findings.add(("PAGE-07",), f"answered {answer.status_code} {code or ''} (the reference: 400 "
                      f"VALIDATION_ERROR): {body_excerpt(answer)}")
@@ -262,8 +262,8 @@ def test_limit_beyond_the_maximum_is_refused_or_clamped(listing: Listing, home: 
         if answer.status_code >= 500:
             findings.add(wrong, f"{where} answered {answer.status_code}: {body_excerpt(answer)}")
         elif 400 <= answer.status_code < 500:
-            error = error_of(answer)
-            if error is None or not isinstance(error.get("code"), str) or not isinstance(error.get("message"), str):
+            error = error_envelope(json_body(answer))
+            if error is None:
                 findings.add(("ENV-02",), f"{where} answered {answer.status_code} without the error envelope")
             elif (answer.status_code, error["code"]) != (400, "VALIDATION_ERROR"):
                 findings.add(("PAGE-03",), f"{where} answered {answer.status_code} {error['code']} "

@@ -19,7 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.assertions import check, error_of, expect_ok
+from fixtures.assertions import check, expect_ok
+from fixtures.checks import error_of
 from fixtures.clients import Actor, Harness
 from fixtures.errors import ContractViolation, not_covered
 from fixtures.factories import DataFactory

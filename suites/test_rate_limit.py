@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from fixtures.assertions import check, error_code_of, error_of, expect_ok
+from fixtures.assertions import check, expect_ok
+from fixtures.checks import error_code_of, error_of
 from fixtures.clients import Actor, Harness
 from fixtures.errors import ContractViolation, HarnessError, not_covered
 from fixtures.throttle import TokenBucket

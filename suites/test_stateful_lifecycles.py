@@ -25,7 +25,7 @@ from schemathesis.core.transport import Response
 
 from fixtures.errors import ContractViolation, HarnessError
 from fixtures.hypothesis_runs import target_settings
-from suites.conformance import contract
+from msgflash_compliance.contract import openapi
 from suites.conformance.exercise import Exchange, Exerciser
 from suites.conformance.plan import Caller
 from suites.conformance.record import RECORD, record_path
@@ -109,7 +109,7 @@ def machine(exerciser: Exerciser, request: pytest.FixtureRequest) -> Iterator[ty
 @pytest.mark.guarantee("ENV-01", "ENV-02", "ENV-03", "ERR-10", *sorted({i for ids in LIFECYCLE_GUARANTEES.values()
                                                                         for i in ids}))
 def test_resource_lifecycles_follow_the_links(machine: type[Lifecycles], request: pytest.FixtureRequest) -> None:
-    missing = [op for op in RESOURCE_OF if not any(o.operation_id == op for o in contract.operations())]
+    missing = [op for op in RESOURCE_OF if not any(o.operation_id == op for o in openapi.operations())]
     if missing:
         raise HarnessError(f"lifecycle operations missing from the spec: {', '.join(missing)}")
     try:

@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.assertions import check, error_code_of, expect_error, expect_ok, json_body
+from fixtures.assertions import check, expect_error, expect_ok
+from fixtures.checks import error_code_of, json_body
 from fixtures.clients import Actor, Harness
 from fixtures.errors import not_covered
 from fixtures.factories import DataFactory

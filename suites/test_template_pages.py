@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.assertions import body_excerpt, check, expect_error, expect_ok, json_body
+from fixtures.assertions import body_excerpt, check, expect_error, expect_ok
+from fixtures.checks import json_body
 from fixtures.clients import Actor
 from fixtures.factories import DataFactory
 from msgflash_compliance.profile import TargetProfile

@@ -22,7 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.assertions import check, expect_error, json_body
+from fixtures.assertions import check, expect_error
+from fixtures.checks import json_body
 from fixtures.clients import Actor, Harness
 from fixtures.errors import HarnessError, NotCovered, not_covered
 from fixtures.factories import DataFactory

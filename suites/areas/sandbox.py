@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from fixtures.assertions import error_code_of, json_body
+from fixtures.checks import error_code_of, json_body
 from fixtures.clients import Harness
 from fixtures.errors import HarnessError
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from fixtures.assertions import json_body
+from fixtures.checks import json_body
 from fixtures.clients import Actor
 from fixtures.errors import HarnessError, not_covered
 from fixtures.factories import DataFactory

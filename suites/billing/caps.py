@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from fixtures.assertions import json_body
+from fixtures.checks import json_body
 from fixtures.clients import Actor
 from fixtures.errors import HarnessError
 from fixtures.factories import DataFactory

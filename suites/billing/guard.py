@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from fixtures.assertions import error_code_of, json_body
+from fixtures.checks import error_code_of, json_body
 from fixtures.clients import Actor, Harness
 from fixtures.errors import HarnessError
 from fixtures.factories import DataFactory

@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from fixtures.assertions import body_excerpt, describe_request, error_of, json_body
+from fixtures.assertions import body_excerpt, describe_request
+from fixtures.checks import error_of, json_body
 from fixtures.clients import Actor
 from fixtures.errors import ContractViolation, NotCovered, not_covered
 from msgflash_compliance.profile import TargetProfile

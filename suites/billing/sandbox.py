@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fixtures.assertions import error_code_of, json_body
+from fixtures.checks import error_code_of, json_body
 from fixtures.clients import Harness
 from fixtures.errors import HarnessError, not_covered
 from suites.key_scoping.sandbox_controls import plan_code, sandbox_plan

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from fixtures.assertions import json_body
+from fixtures.checks import json_body
 from fixtures.factories import DataFactory
 from suites.key_scoping.controls import expect_control
 

@@ -1,6 +1,8 @@
 """The schema conformance suite's pieces, one job each:
 
-- `contract`: the spec's operations as data (surface, security, path ids, list shape, documented statuses)
+(The spec's operations as data, its surface, security, path ids, list shape and documented statuses, come from
+`msgflash_compliance.contract.openapi`; the envelope, cursor-page and error-code checks from `fixtures.checks`.)
+
 - `error_codes`: the one code → HTTP status table, built from the spec's error responses and the catalog
 - `plan`: who calls each operation, whether generated requests may reach it on this target, its guarantees
 - `known_ids`: real ids of the run's own (prefixed) resources, so generated requests also reach 2xx answers

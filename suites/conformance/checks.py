@@ -1,17 +1,18 @@
 """One answer judged against the contract: Schemathesis' checks, the envelope, and the code → status table.
 
-Every failure becomes a `Finding` that names the guarantees it breaks (the mapping below); `violation()` folds
-a case's findings into one redacted `ContractViolation`. Answers the contract allows for a schema-valid request
-that still cannot succeed are not failures of `positive_data_acceptance` (the tolerances of `refusal_allowed`):
-an unknown id (or plan code) is 404 NOT_FOUND (G1, G14) or TEAM_NOT_FOUND, a plan gate is 403, a business
-rule is a documented non-validation 400, 409 or 422, and a filter, page or cursor value the server does not
-take is 400 VALIDATION_ERROR naming that query parameter (decisions #6). Accepting `null` for an optional body property
-is lenient, not a broken promise (the docs never say null is refused).
+The envelope and code → status rules are `fixtures.checks`'; this module adds Schemathesis' checks and their
+tolerances. Every failure becomes a `Finding` that names the guarantees it breaks (the mapping below);
+`violation()` folds a case's findings into one redacted `ContractViolation`. Answers the contract allows for
+a schema-valid request that still cannot succeed are not failures of `positive_data_acceptance` (the
+tolerances of `refusal_allowed`): an unknown id (or plan code) is 404 NOT_FOUND (G1, G14) or TEAM_NOT_FOUND,
+a plan gate is 403, a business rule is a documented non-validation 400, 409 or 422, and a filter, page or
+cursor value the server does not take is 400 VALIDATION_ERROR naming that query parameter (decisions #6).
+Accepting `null` for an optional body property is lenient, not a broken promise (the docs never say null is
+refused).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,8 +23,9 @@ from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.generation.case import Case
 
 from fixtures.assertions import body_excerpt, describe_request
-from fixtures.errors import ContractViolation
-from suites.conformance.contract import Operation, load_spec, resolve
+from fixtures.checks import code_status_findings, envelope_findings, error_code, error_object, json_body
+from fixtures.errors import ContractViolation, Finding, violation_of
+from msgflash_compliance.contract.openapi import Operation
 from suites.conformance.plan import SHAPE_GUARANTEES, Caller, body_names_ids
 from suites.conformance.schema import RESPONSE_CHECKS
 
@@ -41,32 +43,12 @@ CROSS_FIELD_RULES = frozenset({
 
 
 @dataclass(frozen=True)
-class Finding:
-    check: str
-    guarantees: tuple[str, ...]
-    message: str
-
-
-@dataclass(frozen=True)
 class Sent:
     """What the suite actually sent for a case (after putting in the caller's credentials)."""
 
     caller: Caller
     positive: bool
     query: Mapping[str, Any] = field(default_factory=dict)
-
-
-def json_or_none(response: httpx.Response) -> Any:
-    try:
-        return json.loads(response.read())
-    except ValueError:
-        return None
-
-
-def error_code(body: Any) -> str | None:
-    error = body.get("error") if isinstance(body, dict) else None
-    code = error.get("code") if isinstance(error, dict) else None
-    return code if isinstance(code, str) else None
 
 
 # -- tolerances ------------------------------------------------------------------------------------------
@@ -91,7 +73,7 @@ def refusal_allowed(op: Operation, sent: Sent, status: int, code: str | None, bo
 def _only_query_fields(op: Operation, body: Any) -> bool:
     """A VALIDATION_ERROR naming only query parameters: the server is stricter than the schema about a
     filter, page or cursor value (decisions #6: fail only on a 5xx or a wrong page, which other checks see)."""
-    details = (body.get("error") or {}).get("details") if isinstance(body, dict) else None
+    details = (error_object(body) or {}).get("details")
     fields = {d.get("field") for d in details if isinstance(d, dict)} if isinstance(details, list) else set()
     return bool(fields) and fields <= set(op.query_params)
 
@@ -150,7 +132,7 @@ def _map(failure: Failure, op: Operation, sent: Sent, status: int, body: Any,
         ids = lifecycle or ("ENV-01",)
     else:
         ids = ("ERR-10",)
-    return Finding(check, ids, f"{failure.title}: {' '.join(failure.message.split())}")
+    return Finding(ids, f"{failure.title}: {' '.join(failure.message.split())}", check)
 
 
 # Schemathesis (4.32.5) names the mutation of a negative body like "at /properties/description (was string,
@@ -164,57 +146,8 @@ def _null_for_optional(op: Operation, message: str) -> bool:
     found = NULLED_PROPERTY.findall(message)
     if len(found) != 1 or not op.has_body:
         return False
-    item = load_spec()["paths"][op.path][op.method.lower()]
-    schema = resolve(resolve(item["requestBody"])["content"]["application/json"]["schema"])
+    schema = op.request_body_schema()
     return found[0] in (schema.get("properties") or {}) and found[0] not in (schema.get("required") or ())
-
-
-# -- our own checks -------------------------------------------------------------------------------------
-
-
-def envelope_findings(op: Operation, status: int, body: Any) -> list[Finding]:
-    """ENV-01/04/05 on a success, ENV-02 on an error."""
-    if status == 204 or 300 <= status < 400:
-        return []
-    if status < 300:
-        if not isinstance(body, dict) or "data" not in body:
-            return [Finding("envelope", ("ENV-01",), "success body has no top-level `data`")]
-        data = body["data"]
-        if op.list_shape == "array" and not isinstance(data, list):
-            return [Finding("envelope", ("ENV-04",), "simple list: `data` is not a JSON array")]
-        if op.list_shape == "cursor":
-            return _cursor_page_findings(op, data)
-        return []
-    error = body.get("error") if isinstance(body, dict) else None
-    if not (isinstance(error, dict) and isinstance(error.get("code"), str) and isinstance(error.get("message"), str)):
-        return [Finding("envelope", ("ENV-02",), 'error body is not {"error": {"code": str, "message": str}}')]
-    return []
-
-
-def _cursor_page_findings(op: Operation, data: Any) -> list[Finding]:
-    problems = []
-    if not isinstance(data, dict):
-        problems.append("`data` is not an object")
-    else:
-        if op.items_key and not isinstance(data.get(op.items_key), list):
-            problems.append(f"`data.{op.items_key}` is not an array")
-        if "nextCursor" not in data or not (data["nextCursor"] is None or isinstance(data["nextCursor"], str)):
-            problems.append("`data.nextCursor` is not a string or null")
-        if not isinstance(data.get("hasMore"), bool):
-            problems.append(f"`data.hasMore` is {json.dumps(data.get('hasMore'))}, not a boolean")
-    return [Finding("envelope", ("ENV-05",), "cursor page: " + "; ".join(problems))] if problems else []
-
-
-def code_status_findings(status: int, code: str | None, table: Mapping[str, frozenset[int]]) -> list[Finding]:
-    """ERR-10: an error code is a documented one and comes with its documented status."""
-    if status < 400 or code is None:
-        return []
-    if code not in table:
-        return [Finding("error_code_status", ("ERR-10",), f"error.code {code!r} is not a documented code")]
-    if status not in table[code]:
-        expected = " or ".join(map(str, sorted(table[code])))
-        return [Finding("error_code_status", ("ERR-10",), f"{code} came with {status}, documented {expected}")]
-    return []
 
 
 # -- everything on one answer ---------------------------------------------------------------------------
@@ -224,7 +157,7 @@ def judge(op: Operation, case: Case, response: httpx.Response, sent: Sent, table
           *, recorder: Any = None, extra_checks: Iterable[str] = (), lifecycle: tuple[str, ...] = ()
           ) -> list[Finding]:
     status = response.status_code
-    body = json_or_none(response)
+    body = json_body(response)
     code = error_code(body)
     findings = envelope_findings(op, status, body) + code_status_findings(status, code, table)
     checks = check_functions([*RESPONSE_CHECKS, *extra_checks])
@@ -237,10 +170,6 @@ def judge(op: Operation, case: Case, response: httpx.Response, sent: Sent, table
 
 def violation(findings: list[Finding], response: httpx.Response, caller: Caller,
               redact: Callable[[str], str]) -> ContractViolation:
-    ids = tuple(dict.fromkeys(i for f in findings for i in f.guarantees))
-    lines = [f"- {f.check} [{', '.join(f.guarantees)}]: {f.message}" for f in findings]
-    message = (
-        f"{describe_request(response)} as {caller.value} answered {response.status_code}; "
-        f"body: {body_excerpt(response)}\n" + "\n".join(lines)
-    )
-    return ContractViolation(redact(message), ids)
+    context = (f"{describe_request(response)} as {caller.value} answered {response.status_code}; "
+               f"body: {body_excerpt(response)}")
+    return violation_of(context, findings, listed=True, redact=redact)

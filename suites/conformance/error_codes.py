@@ -21,7 +21,7 @@ from functools import cache
 from http import HTTPStatus
 from typing import Any
 
-from suites.conformance.contract import HTTP_METHODS, load_spec, resolve
+from msgflash_compliance.contract.openapi import HTTP_METHODS, load_spec, resolve
 
 CODE_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9*]+)+\b|\*_[A-Z_]+\b|\b[A-Z]+_\*")
 SETTING_CODES = {"PLAN_CHANGE_BLOCKED_ACTIVE_TEAMS": "plan_change_blocked_status"}

@@ -31,7 +31,7 @@ from fixtures.errors import ContractViolation
 from fixtures.factories import DataFactory
 from fixtures.hypothesis_runs import noted
 from fixtures.schemathesis_bridge import case_request_kwargs
-from suites.conformance import contract
+from msgflash_compliance.contract import openapi
 from suites.conformance.checks import Sent, judge, violation
 from suites.conformance.plan import Caller
 from suites.conformance.probes import ignored_auth_findings
@@ -75,19 +75,19 @@ class IdSource(Protocol):
     """Where a positive case's ids come from: `KnownIds` (the seeded identities' workspaces) or
     `ScratchWorkspace` (the scratch accounts of the console mutations)."""
 
-    def substitute(self, case: Any, op: contract.Operation, caller: Caller, *, force: bool = False
+    def substitute(self, case: Any, op: openapi.Operation, caller: Caller, *, force: bool = False
                    ) -> dict[str, str]: ...
 
     def substitute_body(self, case: Any, caller: Caller, *, force: bool = False) -> None: ...
 
-    def console_values(self, op: contract.Operation) -> tuple[dict[str, str], dict[str, str]]: ...
+    def console_values(self, op: openapi.Operation) -> tuple[dict[str, str], dict[str, str]]: ...
 
 
 @dataclass(frozen=True)
 class Exchange:
     """One case as sent and answered."""
 
-    op: contract.Operation
+    op: openapi.Operation
     case: Case
     caller: Caller
     request: dict[str, Any]
@@ -111,7 +111,7 @@ class Exerciser:
 
     # -- the case ------------------------------------------------------------------------------------------
 
-    def shape(self, case: Case, op: contract.Operation, caller: Caller, *, ids: bool = True
+    def shape(self, case: Case, op: openapi.Operation, caller: Caller, *, ids: bool = True
               ) -> tuple[dict[str, str], dict[str, str]]:
         """Keep a positive case on the run's own data (negative cases are sent as generated). The first
         positive case of each operation and caller gets the known ids and credentials, so every operation
@@ -170,7 +170,7 @@ class Exerciser:
         header is X-Team-Id, which the client sets, see DROPPED_HEADERS), or a request already sent and
         passed. A case that failed before raises its violation again (Hypothesis replays failing cases; the
         target's state may have moved on, so it is not sent twice)."""
-        op = contract.operation(case.operation.label)
+        op = openapi.operation(case.operation.label)
         if case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER):
             return None
         client = self.clients(caller)
@@ -209,7 +209,7 @@ class Exerciser:
 
     # -- what creates made -------------------------------------------------------------------------------
 
-    def track_created(self, op: contract.Operation, caller: Caller, response: httpx.Response,
+    def track_created(self, op: openapi.Operation, caller: Caller, response: httpx.Response,
                       delete_now: bool = True, path_params: Mapping[str, Any] | None = None) -> str | None:
         """Delete what a generated create made: at once (caps stay free; not in a state machine, whose
         next steps use it: it calls `delete`) and at the end of the run (the factory). Returns its path."""

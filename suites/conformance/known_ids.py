@@ -26,7 +26,7 @@ from pydantic import SecretStr
 
 from fixtures.errors import HarnessError, NotCovered
 from fixtures.factories import DataFactory
-from suites.conformance.contract import Operation
+from msgflash_compliance.contract.openapi import Operation
 from suites.conformance.plan import Caller
 
 # Path segment before a parameter → the kind of resource it names.

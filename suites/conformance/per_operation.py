@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fixtures.errors import not_covered
+from msgflash_compliance.contract import openapi
 from msgflash_compliance.profile import TargetProfile
-from suites.conformance import contract
 from suites.conformance.plan import exclusion
 from suites.conformance.record import RECORD
 from suites.conformance.schema import settings_for
@@ -23,7 +23,7 @@ def configure_operation_test(request: pytest.FixtureRequest, profile: TargetProf
 
     allure.dynamic.parameter("operation", label)
     allure.dynamic.story(label)
-    reason = exclusion(contract.operation(label), profile)
+    reason = exclusion(openapi.operation(label), profile)
     if reason is not None:
         RECORD.exclude(label, reason)
         not_covered(reason)

@@ -26,8 +26,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
+from msgflash_compliance.contract.openapi import Operation, operations, resolve
 from msgflash_compliance.profile import TargetProfile
-from suites.conformance.contract import Operation, load_spec, operations, resolve
 from suites.routes import RouteKind, public_routes
 
 
@@ -148,8 +148,7 @@ def body_names_ids(op: Operation) -> bool:
     """Whether the request body names other resources by id (a random one is then a documented 404)."""
     if not op.has_body:
         return False
-    item = load_spec()["paths"][op.path][op.method.lower()]
-    return _mentions_uuid(item["requestBody"], depth=0)
+    return _mentions_uuid(op.definition["requestBody"], depth=0)
 
 
 def _mentions_uuid(node: Any, depth: int) -> bool:

@@ -15,7 +15,8 @@ from typing import Any
 
 import httpx
 
-from suites.conformance.checks import Finding, error_code, json_or_none
+from fixtures.checks import error_code_of
+from fixtures.errors import Finding
 
 CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization"})
 
@@ -36,10 +37,11 @@ def ignored_auth_findings(request: dict[str, Any], anonymous: Callable[[dict[str
         with anonymous({**headers, **extra}) as client:
             response = client.request(**{**request, "headers": None})
         on_created(response)
-        code = error_code(json_or_none(response))
+        code = error_code_of(response)
         if response.status_code != 401 or code != "UNAUTHORIZED":
             findings.append(Finding(
-                "ignored_auth", (guarantee,),
+                (guarantee,),
                 f"the same request {what} answered {response.status_code} {code or ''}, expected 401 UNAUTHORIZED",
+                "ignored_auth",
             ))
     return findings

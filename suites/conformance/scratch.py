@@ -24,9 +24,9 @@ from typing import Any
 from fixtures.clients import Harness, HarnessClient
 from fixtures.errors import HarnessError
 from fixtures.factories import DataFactory
+from msgflash_compliance.contract.openapi import Operation
 from msgflash_compliance.contract.plans import Plan
 from suites.areas.sandbox import SANDBOX_CREDENTIAL, control, put_on_plan
-from suites.conformance.contract import Operation
 from suites.conformance.known_ids import choice_digest
 from suites.conformance.plan import BILLING_MUTATIONS, Caller
 from suites.conformance.scratch_accounts import ScratchAccount, data_of, sign_up

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from fixtures.assertions import error_code_of, json_body
+from fixtures.checks import error_code_of, json_body
 from fixtures.clients import Harness, HarnessClient
 from fixtures.errors import HarnessError
 from fixtures.factories import DataFactory

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from suites.conformance import contract
+from msgflash_compliance.contract import openapi
 from suites.conformance.known_ids import param_kinds
 from suites.routes import HARMLESS_BODIES
 
@@ -44,7 +44,7 @@ class Listing:
 @dataclass(frozen=True)
 class Verb:
     name: str  # "read", "update", "members-add", "cancel", ...
-    operation: contract.Operation
+    operation: openapi.Operation
     param: str  # the path parameter naming the item
 
     @property
@@ -112,9 +112,9 @@ _METHOD_WORDS = {"GET": "read", "POST": "add", "PUT": "update", "PATCH": "update
 _ITEM_VERBS = {"GET": "read", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
 
 
-def _by_id_operations() -> list[tuple[contract.Operation, str, str]]:
+def _by_id_operations() -> list[tuple[openapi.Operation, str, str]]:
     """(operation, parameter, kind) for every public operation naming a workspace resource by id."""
-    return [(op, param, kind) for op in contract.operations() if op.public
+    return [(op, param, kind) for op in openapi.operations() if op.public
             for param, kind in param_kinds(op).items() if kind not in NOT_WORKSPACE_KINDS]
 
 

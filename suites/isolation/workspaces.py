@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx
 
-from fixtures.assertions import error_code_of, expect_ok, json_body
+from fixtures.assertions import expect_ok
+from fixtures.checks import error_code_of, json_body
 from fixtures.clients import Actor, Harness
 from fixtures.errors import ContractViolation, HarnessError, NotCovered, not_covered
 from fixtures.factories import DataFactory

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from fixtures.assertions import error_code_of, json_body
+from fixtures.checks import error_code_of, json_body
 from fixtures.clients import Harness
 from fixtures.errors import HarnessError, not_covered
 from fixtures.factories import DataFactory

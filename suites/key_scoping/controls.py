@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 
-from fixtures.assertions import body_excerpt, describe_request, json_body
+from fixtures.assertions import body_excerpt, describe_request
+from fixtures.checks import json_body
 from fixtures.errors import HarnessError
 
 

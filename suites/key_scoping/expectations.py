@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from fixtures.assertions import body_excerpt, describe_request, error_of
+from fixtures.assertions import body_excerpt, describe_request
+from fixtures.checks import error_of
 from suites.key_scoping.situations import Situation
 from suites.routes import Route, RouteKind, public_routes
 

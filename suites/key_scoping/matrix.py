@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from fixtures.assertions import error_of, json_body
+from fixtures.checks import error_of, json_body
 from fixtures.errors import ContractViolation, NotCovered
 from fixtures.factories import DataFactory
 from suites.key_scoping.expectations import Mismatch, expected, judge

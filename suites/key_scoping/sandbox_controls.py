@@ -3,7 +3,8 @@ check `[sandbox] enabled` first)."""
 
 from __future__ import annotations
 
-from fixtures.assertions import error_code_of, expect_ok
+from fixtures.assertions import expect_ok
+from fixtures.checks import error_code_of
 from fixtures.clients import Actor, Harness
 from fixtures.errors import HarnessError, not_covered
 

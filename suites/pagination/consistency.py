@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from fixtures.assertions import body_excerpt, error_of
+from fixtures.assertions import body_excerpt
+from fixtures.checks import error_envelope, json_body
 from suites.pagination.findings import Findings
 from suites.pagination.listings import Listing
 from suites.pagination.walker import PageView, read_page, walk
@@ -30,8 +31,7 @@ def refused_or_page(answer: httpx.Response, listing: Listing, findings: Findings
         findings.add(ids, f"answered {answer.status_code}: {body_excerpt(answer)}")
         return None
     if 400 <= answer.status_code < 500:
-        error = error_of(answer)
-        if error is None or not isinstance(error.get("code"), str) or not isinstance(error.get("message"), str):
+        if error_envelope(json_body(answer)) is None:
             findings.add(envelope_ids, f"answered {answer.status_code} without the error envelope: "
                          f"{body_excerpt(answer)}")
         return None

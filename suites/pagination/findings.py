@@ -11,9 +11,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from fixtures.errors import ContractViolation
-
-SHOWN_FINDINGS = 6
+from fixtures.errors import Finding, violation_of
 
 
 class PaginationObservation(UserWarning):
@@ -23,29 +21,25 @@ class PaginationObservation(UserWarning):
 @dataclass
 class Findings:
     context: str  # what was walked, e.g. "GET /api/v1/contacts search=… sort=name_asc limit=7"
-    problems: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
 
     def add(self, guarantees: Iterable[str], message: str) -> None:
-        self.problems.append((tuple(guarantees), message))
+        self.problems.append(Finding(tuple(guarantees), message))
 
     def __bool__(self) -> bool:
         return bool(self.problems)
 
     def guarantees(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(i for ids, _ in self.problems for i in ids))
+        return tuple(dict.fromkeys(i for found in self.problems for i in found.guarantees))
 
     def messages(self) -> list[str]:
-        return list(dict.fromkeys(message for _, message in self.problems))
+        return list(dict.fromkeys(found.message for found in self.problems))
 
     def raise_if_any(self) -> None:
         """A ContractViolation naming every guarantee broken; observations become warnings."""
-        observed = [message for ids, message in self.problems if not ids]
+        observed = [found.message for found in self.problems if not found.guarantees]
         for message in dict.fromkeys(observed):
             warnings.warn(PaginationObservation(f"{self.context}: {message}"), stacklevel=2)
-        failing = [(ids, message) for ids, message in self.problems if ids]
-        if not failing:
-            return
-        shown = list(dict.fromkeys(message for _, message in failing))
-        more = f" (+{len(shown) - SHOWN_FINDINGS} more)" if len(shown) > SHOWN_FINDINGS else ""
-        ids = tuple(dict.fromkeys(i for found, _ in failing for i in found))
-        raise ContractViolation(f"{self.context}: " + "; ".join(shown[:SHOWN_FINDINGS]) + more, ids)
+        failing = [found for found in self.problems if found.guarantees]
+        if failing:
+            raise violation_of(self.context, failing)

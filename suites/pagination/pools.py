@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fixtures.assertions import error_code_of, expect_ok, json_body
+from fixtures.assertions import expect_ok
+from fixtures.checks import error_code_of, json_body
 from fixtures.clients import Harness
 from fixtures.errors import HarnessError
 from suites.pagination.burst import burst_post

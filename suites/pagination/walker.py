@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-from fixtures.assertions import body_excerpt, json_body
+from fixtures.assertions import body_excerpt
+from fixtures.checks import cursor_page_problems, json_body
 from suites.pagination.findings import Findings
 from suites.pagination.listings import SHAPE, Listing
 
@@ -63,15 +64,13 @@ def read_page(response: httpx.Response, listing: Listing, number: int, findings:
         return None
     body = json_body(response)
     data = body.get("data") if isinstance(body, dict) else None
-    items = data.get(listing.items_key) if isinstance(data, dict) else None
-    if not isinstance(data, dict) or not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        findings.add(SHAPE, f"{where}: no data.{listing.items_key} list of objects: {body_excerpt(response)}")
+    problems = cursor_page_problems(data, listing.items_key)
+    if problems:
+        findings.add(SHAPE, f"{where}: {'; '.join(problems)}: {body_excerpt(response)}")
         return None
-    if "nextCursor" not in data or not (data["nextCursor"] is None or isinstance(data["nextCursor"], str)):
-        findings.add(SHAPE, f"{where}: data.nextCursor is {data.get('nextCursor', 'missing')!r}, not a string or null")
-        return None
-    if not isinstance(data.get("hasMore"), bool):
-        findings.add(SHAPE, f"{where}: data.hasMore is {data.get('hasMore', 'missing')!r}, not a boolean")
+    items = data[listing.items_key]
+    if not all(isinstance(i, dict) for i in items):
+        findings.add(SHAPE, f"{where}: an item of data.{listing.items_key} is not an object")
         return None
     if not all(isinstance(i.get("id"), str) for i in items):
         findings.add(SHAPE, f"{where}: an item of data.{listing.items_key} has no string id")

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from msgflash_compliance.contract.openapi import load_spec, resolve
 from msgflash_reference.server_thread import RunningServer
-from tests.contract.test_spec import load_spec, operations_by_id, resolve
+from tests.contract.test_spec import operations_by_id
 from tests.reference.harness import api, start_server
 
 SEND, SCHEDULE = "sendMessage", "scheduleMessage"

@@ -5,14 +5,13 @@ in the spec fails a test instead of silently shrinking what the suite checks.
 """
 
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 import pytest
 import schemathesis
-import yaml
 from openapi_spec_validator import validate
 
+from msgflash_compliance.contract.openapi import load_spec, operations, resolve
 from msgflash_compliance.contract.paths import SPEC_PATH
 
 # (method, path, operationId) for every documented route, grouped by the facts digest section it comes from.
@@ -194,33 +193,11 @@ ERROR_RESPONSES = (
     "UnprocessableEntity", "TooManyRequests", "BadGateway",
 )
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-
-
-@cache
-def load_spec() -> dict[str, Any]:
-    with SPEC_PATH.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
-def resolve(node: Any) -> Any:
-    """Follow local `$ref`s until a concrete object."""
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = load_spec()
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
 
 def iter_operations() -> Iterator[tuple[str, str, dict[str, Any], list[dict[str, Any]]]]:
     """(METHOD, path, operation, parameters incl. path-level ones, resolved)."""
-    for path, item in load_spec()["paths"].items():
-        for method in HTTP_METHODS:
-            if method in item:
-                operation = item[method]
-                params = [resolve(p) for p in item.get("parameters", []) + operation.get("parameters", [])]
-                yield method.upper(), path, operation, params
+    for op in operations():
+        yield op.method, op.path, op.definition, op.parameters()
 
 
 def operations_by_id() -> dict[str, tuple[str, str, dict[str, Any], list[dict[str, Any]]]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from suites.conformance.contract import operations
+from msgflash_compliance.contract.openapi import operations
 from suites.conformance.record import RECORD_NAME, read_record
 from tests.selftest.conftest import CleanRun
 from tests.selftest.runs import tail

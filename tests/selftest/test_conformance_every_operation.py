@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from suites.conformance.contract import operations
+from msgflash_compliance.contract.openapi import operations
 from suites.conformance.record import RECORD_NAME, read_record
 from tests.selftest.conftest import CleanRun
 from tests.selftest.runs import tail

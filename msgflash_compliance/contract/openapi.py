@@ -1,12 +1,15 @@
-"""The contract's operations as data, read once from `openapi/msgflash-v1.yaml`.
+"""The OpenAPI description (`openapi/msgflash-v1.yaml`), read once, and its operations as data.
 
-Everything the conformance suites decide per operation comes from here (never from a hand-kept list of
-paths): which surface it is on, how it authenticates, which path parameters name resources, whether its
-success body is a cursor page or a plain array, and which statuses it documents.
+The one place that parses the spec: the suites (conformance, envelopes, error codes, the key-scoping routes),
+the harness's checks and the project's self-tests all ask here. Everything decided per operation comes from
+the spec, never from a hand-kept list of paths: its surface, how it authenticates, which path parameters name
+resources, whether its success body is a cursor page or a plain array, and which statuses it documents.
+`SPEC_PATH` comes from `paths`, so this works the same from a checkout and from the installed wheel.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -15,7 +18,8 @@ import yaml
 
 from msgflash_compliance.contract.paths import SPEC_PATH
 
-HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+# The methods an OpenAPI path item may hold (its other keys are `parameters`, `summary`, ...).
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 PUBLIC_PREFIX = "/api/v1/"
 
 
@@ -61,11 +65,28 @@ class Operation:
     def success_statuses(self) -> frozenset[int]:
         return frozenset(int(s) for s in self.documented if s.startswith("2"))
 
+    @property
+    def definition(self) -> dict[str, Any]:
+        """The operation object as written in the spec (summary, responses, links, ...)."""
+        return load_spec()["paths"][self.path][self.method.lower()]
+
+    def parameters(self) -> list[dict[str, Any]]:
+        """Its parameters, path-level ones included, `$ref`s resolved."""
+        return _parameters(load_spec()["paths"][self.path], self.definition)
+
+    def request_body_schema(self) -> dict[str, Any]:
+        """The JSON schema of its request body, the top-level `$ref` resolved."""
+        return resolve(resolve(self.definition["requestBody"])["content"]["application/json"]["schema"])
+
     def documents(self, status: int) -> bool:
         return str(status) in self.documented or f"{str(status)[0]}XX" in self.documented
 
     def __str__(self) -> str:
         return self.label
+
+
+def _parameters(item: dict[str, Any], operation: dict[str, Any]) -> list[dict[str, Any]]:
+    return [resolve(p) for p in item.get("parameters", []) + operation.get("parameters", [])]
 
 
 def _security(operation: dict[str, Any]) -> str | None:
@@ -104,7 +125,7 @@ def _list_shape(operation: dict[str, Any]) -> tuple[str | None, str | None]:
 
 
 def _operation(method: str, path: str, item: dict[str, Any], operation: dict[str, Any]) -> Operation:
-    params = [resolve(p) for p in item.get("parameters", []) + operation.get("parameters", [])]
+    params = _parameters(item, operation)
     shape, items_key = _list_shape(operation)
     return Operation(
         method=method.upper(),
@@ -121,14 +142,18 @@ def _operation(method: str, path: str, item: dict[str, Any], operation: dict[str
     )
 
 
+def _path_items() -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(method, path, path item, operation object) for every operation, in spec order."""
+    for path, item in load_spec()["paths"].items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                yield method, path, item, operation
+
+
 @cache
 def operations() -> tuple[Operation, ...]:
     """Every operation of the spec, in spec order."""
-    return tuple(
-        _operation(method, path, item, operation)
-        for path, item in load_spec()["paths"].items()
-        for method, operation in item.items() if method in HTTP_METHODS
-    )
+    return tuple(_operation(method, path, item, operation) for method, path, item, operation in _path_items())
 
 
 def operation(label: str) -> Operation:
