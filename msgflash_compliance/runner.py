@@ -1,9 +1,13 @@
 """`msgflash-compliance run`: check a target, guarantee by guarantee, and write the reports.
 
-    profile  → the target (a profile file, or the embedded reference server on a fresh database)
+    target   → a profile file, or the embedded reference server on a fresh database (`embedded`, in process)
+    config   → one `RunConfig`: profile, contract settings, catalog and selection, each loaded once
     probe    → is anything listening at base_url? (no: exit 3, one line)
-    pytest   → the suites in process, with the compliance plugin, JUnit and Allure results
+    pytest   → `pytest.main(args, plugins=[CompliancePlugin(config)])`: the suites in process, JUnit and Allure
+    verdicts → read from that plugin object after the session (results, run facts, secrets): no file between
     reports  → compliance.json / .md, Allure environment and categories, the HTML report, a secret scan
+
+`--repeat N` (soak) runs N child processes against one target instead (`msgflash_compliance.soak`).
 
 Exit codes (`ExitCode`): 0 every checked guarantee held, 1 a guarantee failed, 2 usage or profile error,
 3 target unreachable or broken (and nothing failed). Nothing secret is ever printed.
@@ -14,9 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import random
-import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,13 +36,12 @@ from msgflash_compliance.contract.paths import PROJECT_ROOT, RUN_INI, make_suite
 from msgflash_compliance.errors import TargetBroken, UsageError
 from msgflash_compliance.exit_codes import ExitCode
 from msgflash_compliance.interrupts import STOP, stop_signals
+from msgflash_compliance.models.run_config import RunConfig, build_run_config
 from msgflash_compliance.profile import TargetProfile, load_profile
 from msgflash_compliance.soak import repeat_count, soak
 
 SUITES_DIR = PROJECT_ROOT / "suites"
-PROFILE_WAIT_SECONDS = 20.0
 PROBE_TIMEOUT_SECONDS = 5.0
-SERVER_STOP_SECONDS = 10.0
 # Written by a run into the reports dir, and only these (reports/README.md documents them).
 REPORT_OUTPUTS = ("allure-results", "allure-report", "junit.xml", "compliance.json", "compliance.md")
 
@@ -66,20 +67,22 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
     repeat = repeat_count(args)
     if repeat > 1:
         return _soak(args, selection, repeat, reports_dir)
+    catalog = _load_catalog()
     make_suites_importable()  # `-p fixtures.plugin` and the suites' imports, from any working directory
     with (
         stop_signals(),  # SIGINT/SIGTERM stop the checks at a request boundary, never the cleanup or the reports
         tempfile.TemporaryDirectory(prefix="msgflash-run-") as scratch,
         _target(args, Path(scratch)) as target,
     ):
-        from msgflash_compliance.contract.settings import load_settings
-
-        settings = load_settings(target.profile.settings)  # a bad override is a usage error (exit 2)
+        # A bad [settings] override or --guarantee ID is a usage error (exit 2), before anything is sent.
+        config = build_run_config(target.profile, catalog, selection, profile_path=target.profile_path)
+        unknown = config.unknown_guarantees()
+        if unknown:
+            raise UsageError(f"--guarantee: unknown guarantee ID(s) {', '.join(unknown)}")
         # Printed once the profile is good (a profile error is the only line a bad profile gets).
         print(f"hypothesis seed: {seed}; replay with: {replay_command(selection)}", flush=True)
         probe(target.profile.base_url)
-        return _run_and_report(args, target, settings, seed, reports_dir, Path(scratch), suites_dir,
-                               selection=selection, known=known)
+        return _run_and_report(args, target, config, reports_dir, suites_dir, known=known)
 
 
 def _soak(args: argparse.Namespace, selection: Any, repeat: int, reports_dir: Path) -> int:
@@ -93,14 +96,18 @@ def _soak(args: argparse.Namespace, selection: Any, repeat: int, reports_dir: Pa
 def _load_baseline(path: str | None) -> list[Any] | None:
     if not path:
         return None
-    from msgflash_compliance.contract.catalog import CatalogError, load_catalog
     from msgflash_compliance.reporting.baseline import load_baseline
 
+    return load_baseline(Path(path), (g.id for g in _load_catalog()))
+
+
+def _load_catalog() -> Any:
+    from msgflash_compliance.contract.catalog import CatalogError, load_catalog
+
     try:
-        catalog = load_catalog()
+        return load_catalog()  # cached: the baseline check and the run share one
     except CatalogError as err:
         raise UsageError(str(err)) from None
-    return load_baseline(Path(path), (g.id for g in catalog))
 
 
 # -- the target ----------------------------------------------------------------------------------------
@@ -112,64 +119,11 @@ def _target(args: argparse.Namespace, scratch: Path) -> Iterator[Target]:
         path = Path(args.profile).absolute()
         yield Target(load_profile(path), path, embedded=False)
         return
+    from msgflash_compliance.embedded import embedded_server
+
     with embedded_server(scratch, faults=list(args.fault),
                          rate_limit=getattr(args, "embedded_rate_limit", None)) as path:
         yield Target(load_profile(path), path, embedded=True)
-
-
-@contextlib.contextmanager
-def embedded_server(scratch: Path, faults: list[str], wait: float = PROFILE_WAIT_SECONDS,
-                    rate_limit: int | None = None) -> Iterator[Path]:
-    """Start the reference server on a fresh database and a free port; yield its profile path; stop it."""
-    profile_path = scratch / "embedded-profile.toml"
-    log_path = scratch / "embedded-server.log"
-    command = [sys.executable, "-m", "msgflash_compliance.cli", "serve", "--seed", "--port", "0",
-               "--db", str(scratch / "reference.sqlite"), "--write-profile", str(profile_path)]
-    for fault in faults:
-        command += ["--fault", fault]
-    if rate_limit is not None:
-        command += ["--rate-limit", str(rate_limit)]
-    with log_path.open("wb") as log:
-        # Its own session: a Ctrl-C in the terminal reaches the runner, which then stops the server itself.
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
-                                  start_new_session=True)
-    try:
-        _wait_for_profile(server, profile_path, log_path, wait)
-        yield profile_path
-    finally:
-        _stop(server)
-
-
-def _wait_for_profile(
-    server: subprocess.Popen[bytes], profile_path: Path, log_path: Path, wait: float
-) -> None:
-    deadline = time.monotonic() + wait
-    while not profile_path.exists():
-        code = server.poll()
-        if code is not None:
-            last = _last_line(log_path)
-            if code == ExitCode.USAGE:
-                raise UsageError(f"embedded reference server: {last}")
-            raise TargetBroken(f"embedded reference server exited with code {code}: {last}")
-        if time.monotonic() > deadline:
-            raise TargetBroken(f"embedded reference server did not write its profile within {wait:.0f} s")
-        time.sleep(0.05)
-
-
-def _last_line(log_path: Path) -> str:
-    lines = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    return lines[-1].removeprefix("msgflash-compliance: error: ") if lines else "no output"
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    server.terminate()
-    try:
-        server.wait(SERVER_STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 def probe(base_url: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
@@ -190,20 +144,6 @@ def probe(base_url: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
 # -- running and reporting -----------------------------------------------------------------------------
 
 
-class _SecretsCapture:
-    """Takes the harness's secret list (profile secrets plus JWTs from logins) before pytest unconfigures."""
-
-    def __init__(self) -> None:
-        self.secrets: list[tuple[str, str]] = []
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_unconfigure(self, config: pytest.Config) -> None:
-        plugin = config.pluginmanager.get_plugin("msgflash-compliance")
-        harness = getattr(plugin, "harness", None)
-        if harness is not None:
-            self.secrets = list(harness.secrets.labelled())
-
-
 class _PathsFromRoot:
     """Test files shown relative to the project root (`suites/test_x.py`, as in the reports) wherever the run
     started: an installed copy's would otherwise be a long climb into site-packages on every progress line."""
@@ -215,8 +155,9 @@ class _PathsFromRoot:
             reporter.startpath = config.rootpath
 
 
-def pytest_arguments(args: argparse.Namespace, target: Target, *, seed: int, run_id: str, reports_dir: Path,
-                     stream_path: Path, suites_dir: Path) -> list[str]:
+def pytest_arguments(args: argparse.Namespace, *, seed: int, reports_dir: Path, suites_dir: Path) -> list[str]:
+    """pytest's command line for a run; the target, the selection of guarantees and the run id travel in the
+    plugin's `RunConfig`, not here."""
     extra = list(args.pytest_args or [])
     if extra and extra[0] == "--":
         extra = extra[1:]
@@ -224,19 +165,16 @@ def pytest_arguments(args: argparse.Namespace, target: Target, *, seed: int, run
         *(suite_paths(args.tests, suites_dir) if getattr(args, "tests", None) else [str(suites_dir)]),
         # The run's own pytest settings (an installed copy has no pyproject.toml); the root conftest.py loads.
         "-c", str(RUN_INI), "--rootdir", str(PROJECT_ROOT), "--confcutdir", str(PROJECT_ROOT),
+        # The plugin module's options and markers, also for suites outside the project root (self-tests).
         # In process, httpx has imported anyio before pytest could mark its plugin for assert rewriting.
-        "-p", "no:cacheprovider", "-p", "fixtures.plugin", "-p", "msgflash_compliance.reporting.guarantee_text",
+        "-p", "no:cacheprovider", "-p", "fixtures.plugin",
         "-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning",
-        "--target-profile", str(target.profile_path),
-        "--results-stream", str(stream_path),
-        "--run-id", run_id,
         f"--junitxml={reports_dir / 'junit.xml'}", "-o", "junit_suite_name=msgflash-compliance",
         f"--alluredir={reports_dir / 'allure-results'}", "--clean-alluredir",
         f"--hypothesis-seed={seed}",
     ]
     if args.suite == "smoke":
         arguments += ["-m", "smoke"]
-    arguments += [f"--guarantee={guarantee_id}" for guarantee_id in args.guarantee]
     return arguments + extra
 
 
@@ -252,39 +190,30 @@ def suite_paths(paths: list[str], suites_dir: Path) -> list[str]:
     return resolved
 
 
-def _run_and_report(args: argparse.Namespace, target: Target, settings: Any, seed: int, reports_dir: Path,
-                    scratch: Path, suites_dir: Path, *, selection: Any, known: list[Any] | None) -> int:
-    from msgflash_compliance.contract.catalog import CatalogError, load_catalog
+def _run_and_report(args: argparse.Namespace, target: Target, config: RunConfig, reports_dir: Path,
+                    suites_dir: Path, *, known: list[Any] | None) -> int:
+    from fixtures.plugin import AllureTitles, CompliancePlugin  # importable now: make_suites_importable() ran
     from msgflash_compliance.contract.settings import describe
-    from msgflash_compliance.reporting.results import read_stream
 
-    try:
-        catalog = load_catalog()
-    except CatalogError as err:
-        raise UsageError(str(err)) from None
     _clean_reports(reports_dir)
-    run_id = secrets.token_hex(3)
-    stream_path = scratch / "results.jsonl"
-    capture = _SecretsCapture()
+    plugin = CompliancePlugin(config)
     started_at = datetime.now(UTC)
     started = time.monotonic()
-    arguments = pytest_arguments(args, target, seed=seed, run_id=run_id, reports_dir=reports_dir,
-                                 stream_path=stream_path, suites_dir=suites_dir)
-    pytest_code = pytest.main(arguments, plugins=[capture, _PathsFromRoot()])
+    seed = config.selection.seed
+    arguments = pytest_arguments(args, seed=seed, reports_dir=reports_dir, suites_dir=suites_dir)
+    pytest_code = pytest.main(arguments, plugins=[plugin, AllureTitles(), _PathsFromRoot()])
     duration = time.monotonic() - started
-    stream = read_stream(stream_path)
 
     outcome = ReportInputs(
-        target=target, catalog=catalog, settings=describe(settings), seed=seed, run_id=run_id,
-        suite=args.suite, started_at=started_at.isoformat(timespec="seconds"), duration=duration,
-        pytest_code=int(pytest_code), reports_dir=reports_dir,
-        secrets=[*target.profile.secrets(), *capture.secrets],
+        target=target, catalog=config.catalog, settings=describe(config.settings), seed=seed,
+        run_id=config.run_id, suite=args.suite, started_at=started_at.isoformat(timespec="seconds"),
+        duration=duration, pytest_code=int(pytest_code), reports_dir=reports_dir, secrets=plugin.secrets(),
         html=not getattr(args, "no_html", False),
-        outside_selection=outside_selection(catalog, getattr(args, "tests", None)),
-        selection=selection, known=known,
+        outside_selection=outside_selection(config.catalog, getattr(args, "tests", None)),
+        selection=config.selection, known=known,
         history=_history_path(getattr(args, "history", None), reports_dir),
     )
-    return write_reports(outcome, stream)
+    return write_reports(outcome, plugin.stream())
 
 
 def outside_selection(catalog: Any, tests: list[str] | None) -> frozenset[str]:
@@ -331,6 +260,7 @@ class ReportInputs:
 
 
 def write_reports(inputs: ReportInputs, stream: Any) -> int:
+    from msgflash_compliance.models.guarantee_text import expected_answer
     from msgflash_compliance.reporting import allure_files
     from msgflash_compliance.reporting.baseline import apply_baseline, count_reported
     from msgflash_compliance.reporting.compliance import (
@@ -339,7 +269,6 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
         write_compliance_json,
         write_compliance_md,
     )
-    from msgflash_compliance.reporting.guarantee_text import expected_answer
     from msgflash_compliance.reporting.replay import Selection, checked_against
     from msgflash_compliance.reporting.secret_scan import scan_for_secrets
     from msgflash_compliance.reporting.verdicts import count_tests, fold_verdicts
