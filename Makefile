@@ -21,8 +21,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# ruff, then the import contracts in pyproject.toml [tool.importlinter] (layers one way, the reference server
+# apart, no cycles); run from the root, which lint-imports puts on sys.path for `fixtures` and `suites`.
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # Two workers: the self-tests start one compliance run per fault; `loadgroup` keeps tests sharing a run together.
 # Bytecode caching on (some images set PYTHONDONTWRITEBYTECODE): each of those ~200 runs would otherwise

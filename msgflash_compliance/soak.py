@@ -29,7 +29,8 @@ from typing import Any
 
 from msgflash_compliance.errors import UsageError
 from msgflash_compliance.exit_codes import ExitCode
-from msgflash_compliance.reporting.replay import Selection, guarantee_replay, run_flags
+from msgflash_compliance.models.selection import Selection
+from msgflash_compliance.reporting.replay import guarantee_replay, run_flags
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 

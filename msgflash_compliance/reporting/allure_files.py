@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from msgflash_compliance.contract.paths import INSTALLED, PROJECT_ROOT, REPORTS_CONFIG_DIR
-from msgflash_compliance.reporting.guarantee_text import NODEID_LABEL, guarantee_description
+from msgflash_compliance.models.guarantee_text import NODEID_LABEL, guarantee_description
 
 CATEGORIES_PATH = REPORTS_CONFIG_DIR / "categories.json"
 ALLURE_CLI = PROJECT_ROOT / "node_modules" / ".bin" / "allure"  # a checkout's, pinned by package.json

@@ -15,8 +15,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from msgflash_compliance.models.selection import Selection
 from msgflash_compliance.reporting.baseline import KNOWN, REPORTED_VERDICTS, count_reported
-from msgflash_compliance.reporting.replay import Selection, guarantee_replay, replay_command
+from msgflash_compliance.reporting.replay import guarantee_replay, replay_command
 from msgflash_compliance.reporting.verdicts import GuaranteeVerdict
 
 VERDICT_ORDER = {"failed": 0, "broken": 1, KNOWN: 2, "skipped": 3, "not_covered": 4, "passed": 5}

@@ -11,49 +11,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import shlex
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from msgflash_compliance import __version__
 from msgflash_compliance.contract.paths import CATALOG_PATH, SPEC_PATH
+from msgflash_compliance.models.selection import Selection
 
 PROGRAM = "msgflash-compliance"
-
-
-@dataclass(frozen=True)
-class Selection:
-    suite: str = "full"
-    guarantees: tuple[str, ...] = ()
-    tests: tuple[str, ...] = ()
-    pytest_args: tuple[str, ...] = ()  # after `--`: markers (`-m`), `-k`, ...
-    faults: tuple[str, ...] = ()
-    seed: int = 0
-    profile: str | None = None  # as the user gave it; None: the embedded reference server
-    embedded_rate_limit: int | None = None
-    fail_on: str = "should"
-    baseline: str | None = None
-
-    @property
-    def narrowed(self) -> bool:
-        """True when the run checked less than its suite: unselected guarantees end `skipped`."""
-        return bool(self.guarantees or self.tests or self.pytest_args)
-
-    def describe(self) -> str:
-        """One line for the reports: `full` only when nothing narrowed the suite."""
-        parts = [f"{self.suite} suite" + (", narrowed to" if self.narrowed else "")]
-        if self.guarantees:
-            parts.append("guarantees " + ", ".join(self.guarantees))
-        if self.tests:
-            parts.append("tests " + ", ".join(self.tests))
-        if self.pytest_args:
-            parts.append("pytest arguments " + shlex.join(self.pytest_args))
-        return parts[0] + (" " + "; ".join(parts[1:]) if parts[1:] else "")
-
-    def as_dict(self) -> dict[str, object]:
-        document = asdict(self)
-        for key in ("guarantees", "tests", "pytest_args", "faults"):
-            document[key] = list(document[key])
-        return {**document, "narrowed": self.narrowed, "description": self.describe()}
 
 
 def selection_from_args(args: argparse.Namespace, seed: int) -> Selection:

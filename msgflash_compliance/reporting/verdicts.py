@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from msgflash_compliance.reporting.results import TestResult
+from msgflash_compliance.models.results import TestResult
 
 Verdict = Literal["passed", "failed", "broken", "skipped", "not_covered"]
 VERDICTS: tuple[Verdict, ...] = ("passed", "failed", "broken", "skipped", "not_covered")

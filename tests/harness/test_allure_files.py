@@ -88,7 +88,7 @@ def test_the_tree_embedded_in_a_single_file_report_is_rewritten() -> None:
 
 def test_the_expected_answer_reads_once() -> None:
     from msgflash_compliance.contract.catalog import Expected
-    from msgflash_compliance.reporting.guarantee_text import expected_answer
+    from msgflash_compliance.models.guarantee_text import expected_answer
 
     assert expected_answer(Expected(status=401, code="UNAUTHORIZED", text="401 UNAUTHORIZED")) == "401 UNAUTHORIZED"
     assert expected_answer(Expected(status=400, code="X", text="details named")) == "400 X: details named"
@@ -98,7 +98,7 @@ def test_the_expected_answer_reads_once() -> None:
 def test_a_test_title_leads_with_its_guarantee_and_keeps_the_variant_once() -> None:
     from types import SimpleNamespace
 
-    from msgflash_compliance.reporting.guarantee_text import allure_title
+    from msgflash_compliance.models.guarantee_text import allure_title
 
     one = [SimpleNamespace(id="AUTH-01", statement="no key → 401")]
     assert allure_title("test_no_key", "", one) == "AUTH-01: no key → 401"

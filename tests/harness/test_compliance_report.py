@@ -3,6 +3,7 @@ line each, the full table collapsed) and compliance.json the record (selection, 
 
 from __future__ import annotations
 
+from msgflash_compliance.models.selection import Selection
 from msgflash_compliance.reporting.compliance import (
     EVIDENCE_LINES,
     RunInfo,
@@ -12,7 +13,6 @@ from msgflash_compliance.reporting.compliance import (
     fold_tests,
     gating_failures,
 )
-from msgflash_compliance.reporting.replay import Selection
 from msgflash_compliance.reporting.verdicts import GuaranteeVerdict
 
 TESTS = tuple(f"suites/test_envelopes.py::test_envelope[GET /api/v1/r{n}]" for n in range(40))

@@ -114,6 +114,18 @@ def test_violations_inside_exception_groups_are_failed() -> None:
         "failed", ("AUTH-01",), "[AUTH-01] first: expected 401, got 200")
 
 
+@pytest.mark.parametrize(("named", "counted"), [
+    (["AUTH-01", "TEAM-04"], ("AUTH-01",)),  # one inside the marker: counted against it
+    (["TEAM-04"], ()),  # none inside: counted against every guarantee of the test
+])
+def test_a_violation_naming_a_guarantee_outside_the_marker_says_so(named: list[str], counted: tuple[str, ...]) -> None:
+    violation = ContractViolation("expected 401, got 200", named)
+    outcome = classify(_Report(), violation, ("AUTH-01", "ENV-01"))
+    assert (outcome.outcome, outcome.failed_guarantees) == ("failed", counted)
+    assert "names TEAM-04, which this test's @pytest.mark.guarantee does not list" in outcome.message
+    assert outcome.message.endswith(f"counted against {', '.join(counted or ('AUTH-01', 'ENV-01'))})")
+
+
 def test_a_schemathesis_failure_group_is_failed_on_every_guarantee_of_the_test() -> None:
     failure = Failure(operation="GET /x", title="Undocumented status", message="got 418, expected 200 or 404")
     outcome = classify(_Report(), FailureGroup([failure]), ("ENV-01", "ERR-10"))

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import tomli_w
 
-from msgflash_compliance.reporting.results import read_stream
+from msgflash_compliance.models.results import read_stream
 from tests.harness.conftest import profile_document
 from tests.harness.live_server import LiveServer
 

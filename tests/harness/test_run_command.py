@@ -175,6 +175,30 @@ def test_bad_settings_in_a_profile_exit_2(tmp_path: Path, capsys: pytest.Capture
     assert "plan_lineup" in capsys.readouterr().err
 
 
+def test_a_run_loads_the_profile_and_settings_once_and_hands_pytest_its_plugin(
+        suite: Path, profile_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from msgflash_compliance import profile, runner
+    from msgflash_compliance.contract import settings
+    from msgflash_compliance.models import run_config
+
+    loads = {"profile": 0, "settings": 0}
+
+    def counted(what: str, real: Any) -> Any:
+        def load(*args: Any, **kwargs: Any) -> Any:
+            loads[what] += 1
+            return real(*args, **kwargs)
+
+        return load
+
+    for module in (runner, profile):  # the plugin would load a profile through the module
+        monkeypatch.setattr(module, "load_profile", counted("profile", profile.load_profile))
+    for module in (run_config, settings):
+        monkeypatch.setattr(module, "load_settings", counted("settings", settings.load_settings))
+    code = run_command(args(profile_path, tmp_path / "reports", "AUTH-01"), suites_dir=suite)
+    assert code == ExitCode.COMPLIANT
+    assert loads == {"profile": 1, "settings": 1}
+
+
 def test_faults_need_the_embedded_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "--profile", str(tmp_path / "p.toml"), "--fault", "x"]) == ExitCode.USAGE
     assert "--fault" in capsys.readouterr().err

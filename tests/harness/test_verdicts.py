@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pytest
 
 from msgflash_compliance.exit_codes import ExitCode
-from msgflash_compliance.reporting.results import RunFacts, TestResult
+from msgflash_compliance.models.results import RunFacts, TestResult
+from msgflash_compliance.reporting.run_reports import exit_code
 from msgflash_compliance.reporting.verdicts import count_verdicts, fold_verdicts
-from msgflash_compliance.runner import exit_code
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from msgflash_compliance.contract.paths import PROJECT_ROOT
-from msgflash_compliance.runner import REPORT_OUTPUTS
+from msgflash_compliance.reporting.run_reports import REPORT_OUTPUTS
 from tests.packaging.installed import InstalledTool, build_wheel, install, source_copy, top_level_names, wheel_files
 from tests.selftest.runs import suite_markers
 

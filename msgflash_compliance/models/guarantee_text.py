@@ -1,7 +1,7 @@
 """How a guarantee reads in the reports: the expected answer, an Allure title and description for a test.
 
-Used by the plugin's Allure labels (`fixtures/plugin.py` `_label`), the synthetic Allure results of unchecked
-guarantees and compliance.md, so a guarantee reads the same everywhere.
+Used by the plugin's Allure labels and titles (`fixtures/plugin.py`), the synthetic Allure results of unchecked
+guarantees and compliance.md, so a guarantee reads the same everywhere. Plain text, no pytest.
 """
 
 from __future__ import annotations
@@ -9,11 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pytest
-
-# The title the plugin chose for an item; set on the Allure result when the test body starts (allure-pytest
-# names the result from the function after setup, so a title set earlier would be overwritten).
-TITLE_KEY = pytest.StashKey[str]()
 TITLE_IDS_SHOWN = 3
 # An Allure label holding the pytest node id, so the reports can find a test's result (hidden in the HTML).
 NODEID_LABEL = "msgflash_test"
@@ -56,12 +51,3 @@ def allure_description(guarantees: Sequence[Any], nodeid: str) -> str:
              for g in guarantees]
     return "\n\n---\n\n".join([*parts, f"Test: `{nodeid}`"])
 
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_call(item: pytest.Item) -> None:
-    """Registered with `-p` by the runner: give the Allure result the plugin's title."""
-    title = item.stash.get(TITLE_KEY, None)
-    if title:
-        import allure
-
-        allure.dynamic.title(title)
