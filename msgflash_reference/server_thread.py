@@ -17,6 +17,7 @@ from msgflash_reference.app import create_app
 from msgflash_reference.clock import Clock
 from msgflash_reference.config import ServerConfig
 from msgflash_reference.seed import SeedResult, seed
+from msgflash_reference.server_logs import log_exceptions_in_one_line
 from msgflash_reference.services import Services
 
 
@@ -68,6 +69,7 @@ class RunningServer:
             timeout_graceful_shutdown=2,
             backlog=512,
         )
+        log_exceptions_in_one_line()  # after uvicorn.Config set up its loggers; see server_logs for why
         self._server = uvicorn.Server(config)
 
         def run() -> None:
