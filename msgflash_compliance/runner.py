@@ -35,7 +35,7 @@ from msgflash_compliance.errors import TargetBroken, UsageError
 from msgflash_compliance.interrupts import stop_signals
 from msgflash_compliance.models.run_config import RunConfig, build_run_config
 from msgflash_compliance.profile import TargetProfile, load_profile
-from msgflash_compliance.soak import repeat_count, soak
+from msgflash_compliance.soak import fresh_api_month, repeat_count, soak
 
 SUITES_DIR = PROJECT_ROOT / "suites"
 PROBE_TIMEOUT_SECONDS = 5.0
@@ -85,7 +85,10 @@ def _soak(args: argparse.Namespace, selection: Any, repeat: int, reports_dir: Pa
     with tempfile.TemporaryDirectory(prefix="msgflash-soak-") as scratch, _target(args, Path(scratch)) as target:
         print(f"soak: {repeat} runs, seeds drawn from {selection.seed}", flush=True)
         probe(target.profile.base_url)
-        return soak(selection, target.profile_path, repeat, reports_dir, selection.seed)
+        # Its own embedded server serves every run: each starts in a fresh month of API requests (the Free
+        # outsider's 1,000 last about three runs; a spent quota would break the fourth run's checks).
+        before_each = (lambda: fresh_api_month(target.profile)) if target.embedded else None
+        return soak(selection, target.profile_path, repeat, reports_dir, selection.seed, before_each=before_each)
 
 
 def _load_baseline(path: str | None) -> list[Any] | None:

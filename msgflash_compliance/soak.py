@@ -22,14 +22,17 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from msgflash_compliance.errors import UsageError
+import httpx
+
+from msgflash_compliance.errors import TargetBroken, UsageError
 from msgflash_compliance.exit_codes import ExitCode
 from msgflash_compliance.models.selection import Selection
+from msgflash_compliance.profile import IDENTITY_NAMES, TargetProfile
 from msgflash_compliance.reporting.replay import guarantee_replay, run_flags
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -54,13 +57,17 @@ class Flake:
     seeds: dict[str, list[int]]  # verdict -> the seeds of the runs that gave it
 
 
-def soak(selection: Selection, profile: Path, repeat: int, reports_dir: Path, seed: int) -> int:
-    """Run `selection` `repeat` times against `profile` (seeds drawn from `seed`); write and print the result."""
+def soak(selection: Selection, profile: Path, repeat: int, reports_dir: Path, seed: int,
+         before_each: Callable[[], None] | None = None) -> int:
+    """Run `selection` `repeat` times against `profile` (seeds drawn from `seed`); write and print the result.
+    `before_each` runs before every run (the embedded target's fresh month of API requests)."""
     seeds = random.Random(seed).sample(range(2**32), repeat)
     shutil.rmtree(reports_dir / "runs", ignore_errors=True)  # an earlier soak's runs would read as this one's
     runs: list[SoakRun] = []
     with _forwarded_signals() as current:
         for number, run_seed in enumerate(seeds, start=1):
+            if before_each is not None:
+                before_each()
             run = _one_run(selection, profile, number, run_seed, reports_dir / "runs" / str(number), current)
             runs.append(run)
             print(f"run {number}/{repeat} (seed {run_seed}): exit {run.exit_code} in {run.seconds:.0f} s; "
@@ -76,6 +83,21 @@ def soak(selection: Selection, profile: Path, repeat: int, reports_dir: Path, se
             f"{verdict} with seed {', '.join(map(str, seeds_))}" for verdict, seeds_ in flake.seeds.items()))
     print(f"reports: {reports_dir / 'stability.md'}, {reports_dir / 'stability.json'}")
     return int(code)
+
+
+def fresh_api_month(profile: TargetProfile) -> None:
+    """Every identity's API request counter of this month back to 0, through the sandbox's counters control."""
+    for name in IDENTITY_NAMES:
+        identity = profile.identity(name)
+        if identity is None or identity.email is None:
+            continue
+        try:
+            answer = httpx.post(f"{profile.base_url}/__sandbox/counters",
+                                json={"user": identity.email, "apiRequests": 0}, timeout=10)
+        except httpx.HTTPError as err:
+            raise TargetBroken(f"sandbox counters control: {err.__class__.__name__}") from None
+        if answer.status_code != 200:
+            raise TargetBroken(f"sandbox counters control answered {answer.status_code} for the {name}")
 
 
 def find_flakes(runs: list[SoakRun], catalog: dict[str, dict[str, Any]]) -> list[Flake]:

@@ -64,6 +64,18 @@ def test_a_rate_limit_that_outlasts_every_retry_after_is_broken_not_a_429_for_th
     assert len(calls) == 4
 
 
+def test_a_monthly_api_quota_spent_before_the_check_breaks_it_once_not_a_429_for_the_check() -> None:
+    # spent by earlier runs or other clients of the key: nothing to check (a soak found ERR-02 failed on it)
+    calls: list[str] = []
+    answer = httpx.Response(429, json={"error": {"code": "MONTHLY_API_REQUEST_QUOTA_EXCEEDED", "message": "spent"}})
+    with pytest.raises(TargetBroken, match="DELETE /api/v1/contacts/x: 429 MONTHLY_API_REQUEST_QUOTA_EXCEEDED: "
+                                           "this key's monthly API request quota is spent"):
+        client_answering(answer, calls).delete("/api/v1/contacts/x")
+    assert calls == ["DELETE"]
+    judged = client_answering(answer, calls).get("/api/v1/usage", extensions={EXPECTS_429: True})
+    assert judged.status_code == 429  # the quota check provoked it: its answer to judge
+
+
 def test_a_check_that_expects_a_quota_429_judges_a_lasting_rate_limit_answer() -> None:
     # The monthly-quota check asks for a 429: a rate-limit code in its place is its answer (RATE-05), not broken.
     calls: list[str] = []
