@@ -68,3 +68,33 @@ def test_a_verdict_that_changes_between_runs_is_named(tmp_path: Path) -> None:
         assert f"--seed {seeds[0]}" in entry["replay"]["broken"], entry["replay"]
     markdown = (reports / "stability.md").read_text(encoding="utf-8")
     assert "Verdicts that changed: 2" in markdown and "AUTH-01" in markdown
+
+
+def test_a_soak_gives_its_embedded_target_a_fresh_month_of_api_requests(tmp_path: Path) -> None:
+    """The Free outsider's 1,000 requests last about three full runs: before each run of a soak against its
+    own embedded server, every identity's API request counter goes back to 0 (the sandbox counters control)."""
+    import httpx
+
+    from msgflash_compliance.profile import load_profile
+    from msgflash_compliance.soak import fresh_api_month
+    from msgflash_reference.config import ServerConfig
+    from msgflash_reference.profile import profile_document, write_profile
+    from msgflash_reference.server_thread import RunningServer
+
+    server = RunningServer(ServerConfig(db_path=tmp_path / "ref.sqlite", rate_limit_per_second=1000), seed=True)
+    server.start(timeout=20)
+    try:
+        assert server.seed is not None
+        path = tmp_path / "profile.toml"
+        write_profile(path, profile_document(server.base_url, server.seed, sandbox=True, rate_limit=1000))
+        profile = load_profile(path)
+        outsider = profile.identity("outsider")
+        assert outsider is not None and outsider.email
+        spent = httpx.post(f"{server.base_url}/__sandbox/counters", json={"user": outsider.email, "apiRequests": 1000})
+        assert spent.json()["data"]["usage"]["apiRequestsCount"] == 1000  # positive control: spent
+        fresh_api_month(profile)
+        usage = httpx.get(f"{server.base_url}/api/v1/usage",
+                          headers={"x-api-key": outsider.api_key.get_secret_value()})
+        assert usage.status_code == 200 and usage.json()["data"]["usage"]["apiRequestsCount"] <= 1  # 0 or this read
+    finally:
+        server.stop()
