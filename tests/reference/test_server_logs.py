@@ -4,6 +4,7 @@ traceback parses source (`ast.parse`), which on Python 3.11 is not safe beside p
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from msgflash_reference.server_logs import SERVER_LOGGERS
@@ -19,6 +20,10 @@ class Records(logging.Handler):
         self.records.append(record)
 
 
+def _crashes(seen: Records) -> list[logging.LogRecord]:
+    return [r for r in list(seen.records) if "binascii.Error" in r.getMessage()]
+
+
 def test_a_crash_is_logged_in_one_line_naming_the_servers_frame(tmp_path: Path) -> None:
     seen = Records()
     loggers = [logging.getLogger(name) for name in SERVER_LOGGERS]
@@ -27,11 +32,15 @@ def test_a_crash_is_logged_in_one_line_naming_the_servers_frame(tmp_path: Path) 
         logger.addHandler(seen)
     try:
         assert api(server, "owner").get("/api/v1/contacts", params={"cursor": "0"}).status_code == 500
+        # uvicorn logs after the 500 went out (Starlette re-raises once it answered): wait for its line
+        deadline = time.monotonic() + 10
+        while len(_crashes(seen)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
+        server.stop()
         for logger in loggers:
             logger.removeHandler(seen)
-        server.stop()
-    crashes = [r for r in seen.records if "binascii.Error" in r.getMessage()]
+    crashes = _crashes(seen)
     assert {r.name for r in crashes} == {"msgflash_reference", "uvicorn.error"}  # the app's handler, uvicorn's
     for record in crashes:
         assert record.exc_info is None and record.exc_text is None
