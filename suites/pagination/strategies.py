@@ -24,9 +24,14 @@ def boundary_limits(size: int, max_pages: int) -> list[int]:
     return sorted(found) or [min(MAX_LIMIT, max(1, size))]
 
 
+def smallest_limit(size: int, max_pages: int) -> int:
+    """The smallest page size that walks `size` items in at most `max_pages` pages."""
+    return max(1, math.ceil(size / max_pages))
+
+
 def limits_near(size: int, max_pages: int) -> st.SearchStrategy[int]:
     """Mostly a boundary limit, sometimes any limit that keeps the walk within `max_pages` pages."""
-    floor = max(1, math.ceil(size / max_pages))
+    floor = smallest_limit(size, max_pages)
     return st.one_of(st.sampled_from(boundary_limits(size, max_pages)), st.integers(floor, MAX_LIMIT))
 
 
