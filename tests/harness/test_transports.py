@@ -12,7 +12,7 @@ import pytest
 from fixtures.clients import Harness, iter_actors
 from fixtures.errors import BudgetExhausted, TargetBroken
 from fixtures.throttle import BucketRegistry, TokenBucket
-from fixtures.transports import RequestBudget, build_transport
+from fixtures.transports import EXPECTS_429, RequestBudget, build_transport
 from tests.harness.live_server import LiveServer, free_port
 
 
@@ -183,10 +183,20 @@ def test_raw_clients_see_the_rate_limit_answer(live_server: LiveServer, unique: 
     assert live_server.state.hits[f"limited:{unique}"] == 1
 
 
-def test_a_monthly_quota_429_is_a_contract_answer(live_server: LiveServer, unique: str) -> None:
+def test_a_monthly_quota_429_the_check_provoked_is_its_answer(live_server: LiveServer, unique: str) -> None:
     sleeps: list[float] = []
-    response = client_for(live_server.url, sleeps=sleeps).get("/monthly", params={"k": unique})
+    response = client_for(live_server.url, sleeps=sleeps).get("/monthly", params={"k": unique},
+                                                              extensions={EXPECTS_429: True})
     assert response.status_code == 429
+    assert sleeps == []
+    assert live_server.state.hits[f"monthly:{unique}"] == 1
+
+
+def test_a_monthly_quota_429_nobody_asked_for_breaks_the_check_unresent(live_server: LiveServer,
+                                                                         unique: str) -> None:
+    sleeps: list[float] = []
+    with pytest.raises(TargetBroken, match="monthly API request quota is spent"):
+        client_for(live_server.url, sleeps=sleeps).get("/monthly", params={"k": unique})
     assert sleeps == []
     assert live_server.state.hits[f"monthly:{unique}"] == 1
 
