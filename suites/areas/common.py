@@ -1,12 +1,14 @@
 """What the area suites share: fresh ids, the preconditions that make a check not covered (read-only target,
 no sends allowed, no sandbox), the workspace's instances, and polling an asynchronous resource until it ends.
 
-Polling never sleeps: every poll is a request through the harness, whose throttle paces it (10 requests per
-second per credential by default), and the number of polls is bounded.
+Polling is bounded in time, not in answers: a wait that counted polls ended sooner the faster the harness's
+pace (80 polls were 1.6 s at 50 requests per second, too short for a loaded target). Polls are spaced by a
+growing interval, so a long deadline costs few requests.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +21,9 @@ from msgflash_compliance.profile import TargetProfile
 from suites.key_scoping.controls import expect_control
 
 TERMINAL_STATUSES = frozenset({"done", "failed", "cancelled"})
-DEFAULT_MAX_POLLS = 80  # about 8 s at the harness's default pace
+DEFAULT_DEADLINE_SECONDS = 30.0  # a job of the reference server ends in well under a second when idle
+FIRST_INTERVAL_SECONDS = 0.05
+MAX_INTERVAL_SECONDS = 1.0  # 30 s of waiting costs about 45 polls
 
 
 def random_id() -> str:
@@ -64,19 +68,26 @@ def connected_instance(client: httpx.Client) -> dict[str, Any]:
 
 
 def poll(client: httpx.Client, path: str, *, until: Callable[[dict[str, Any]], bool],
-         guarantee: str | tuple[str, ...], max_polls: int = DEFAULT_MAX_POLLS) -> list[dict[str, Any]]:
+         guarantee: str | tuple[str, ...], deadline: float = DEFAULT_DEADLINE_SECONDS) -> list[dict[str, Any]]:
     """GET `path` until `until(data)` holds; returns every `data` seen, in order. Gives up (HarnessError, the
-    check is broken, not failed) after `max_polls` answers without the end state."""
+    check is broken, not failed) when `deadline` seconds pass without the end state."""
     seen: list[dict[str, Any]] = []
-    for _ in range(max_polls):
+    started = time.monotonic()
+    interval = FIRST_INTERVAL_SECONDS
+    while True:
+        asked = time.monotonic()
         data = expect_ok(client.get(path), guarantee=guarantee)
         check(isinstance(data, dict), f"GET {path}: data is not an object", guarantee=guarantee)
         seen.append(data)
         if until(data):
             return seen
-    last = seen[-1] if seen else {}
-    raise HarnessError(f"GET {path}: still {last.get('status')!r} after {max_polls} polls; the target is too slow "
-                       "for this check")
+        waited = time.monotonic() - started
+        if waited >= deadline:
+            raise HarnessError(f"GET {path}: still {data.get('status')!r} after {waited:.1f} s ({len(seen)} polls); "
+                               "the target is too slow for this check")
+        time.sleep(max(0.0, min(interval - (time.monotonic() - asked), deadline - waited)))
+        interval = min(interval * 1.5, MAX_INTERVAL_SECONDS)
+
 
 
 def ended(data: dict[str, Any]) -> bool:
