@@ -12,17 +12,24 @@ from pathlib import Path
 from typing import Any
 
 from msgflash_compliance.contract.paths import PROJECT_ROOT
+from tests.selftest.warm_runs import WarmRunner
 
 RUN_TIMEOUT_SECONDS = 600
 SERVER_WAIT_SECONDS = 20.0
 
 
 def cli(*args: str, timeout: float = RUN_TIMEOUT_SECONDS) -> subprocess.CompletedProcess[str]:
-    """`msgflash-compliance ARGS` in a fresh interpreter, from the project root; output captured."""
-    # Bytecode caches on: a run would otherwise recompile and assert-rewrite its imports (~1 s of CPU per run).
-    env = {k: v for k, v in os.environ.items() if k not in ("MSGFLASH_SUITE_LEVEL", "PYTHONDONTWRITEBYTECODE")}
-    return subprocess.run([sys.executable, "-m", "msgflash_compliance.cli", *args], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=timeout, env=env)
+    """`msgflash-compliance ARGS` as a process of its own, from the project root; output captured. Forked from
+    this worker's warm interpreter (`warm_runs`): the libraries a run imports are loaded once per worker."""
+    global _warm
+    if _warm is None:
+        # Bytecode caches on: a run would otherwise recompile and assert-rewrite its imports (~1 s of CPU).
+        env = {k: v for k, v in os.environ.items() if k not in ("MSGFLASH_SUITE_LEVEL", "PYTHONDONTWRITEBYTECODE")}
+        _warm = WarmRunner(PROJECT_ROOT, env)
+    return _warm.run(list(args), timeout)
+
+
+_warm: WarmRunner | None = None
 
 
 def suite_markers() -> dict[str, list[str]]:
