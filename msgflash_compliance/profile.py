@@ -135,6 +135,9 @@ class Safety(_Section):
     rate_limit_checks: bool | None = None  # bursts that provoke 429s on purpose; None: sandbox only
     request_timeout: float = Field(default=30.0, gt=0, description="seconds one request may take")
     max_run_seconds: float | None = Field(default=None, gt=0, description="the run's wall-clock limit")
+    # Extra API keys the run may create (per workspace: the owner's and the team's) to spread its reads over,
+    # within the plan's key cap; revoked at the end. 0: every request goes out with the profile's key.
+    key_pool: int = Field(default=0, ge=0, le=20, description="extra API keys per workspace for read traffic")
 
     @field_validator("data_prefix")
     @classmethod

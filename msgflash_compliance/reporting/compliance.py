@@ -52,6 +52,7 @@ class RunInfo:
     baseline: dict[str, object] | None = None  # BaselineOutcome.as_dict()
     expected: dict[str, str] = field(default_factory=dict)  # guarantee ID → the catalog's expected answer
     test_counts: dict[str, int] = field(default_factory=dict)  # per-test outcomes (verdicts.count_tests)
+    paced_requests: dict[str, int] = field(default_factory=dict)  # per credential label: who sets the floor
 
 
 def gating_failures(verdicts: list[GuaranteeVerdict], fail_on: str) -> list[GuaranteeVerdict]:
@@ -77,6 +78,7 @@ def compliance_document(run: RunInfo, verdicts: list[GuaranteeVerdict]) -> dict[
         "requests": run.requests,
         # The least time the run could take at its per-key pace: the busiest credential's requests / rate.
         "pace_floor_seconds": round(run.pace_floor_seconds, 2),
+        "paced_requests": dict(run.paced_requests),  # per credential label (never a secret)
         "exit_code": run.exit_code,
         "outcome": run.outcome,
         "selection": run.selection.as_dict(),

@@ -82,6 +82,7 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
         run_id=inputs.run_id, seed=inputs.seed, started_at=inputs.started_at,
         duration_seconds=inputs.duration,
         requests=stream.facts.requests, pace_floor_seconds=pace_floor(stream.facts),
+        paced_requests=dict(stream.facts.paced_requests),
         settings=inputs.settings, exit_code=int(code), notes=tuple(notes),
         selection=selection, checked_against=checked_against(), gating=tuple(gating), baseline=baseline,
         expected=expected, test_counts=count_tests(stream.results), outcome=run_outcome(stream.facts),

@@ -65,6 +65,11 @@ class InventoriedTarget:
     def __exit__(self, *exc: object) -> None:
         self._server.__exit__(*exc)
 
+    @property
+    def profile_path(self) -> Path:
+        """The server's profile (a run may be given a variant of it with `--profile`, the last one counts)."""
+        return self._server.profile
+
     def age(self, hours: float) -> None:
         """Make every row of the server `hours` older (`created_at`): as if the runs so far were that long ago,
         so the next run's sweep, which leaves data younger than an hour alone (a concurrent run's), takes it."""
