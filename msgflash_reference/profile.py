@@ -13,6 +13,7 @@ from msgflash_reference.seed import IDENTITIES, SeedResult
 
 # Without a server-side limit the harness still paces itself, just faster.
 UNLIMITED_CLIENT_PACE = 100
+EMBEDDED_KEY_POOL = 4  # the owner (Pro, 10 keys) has room for 4 beside its own, the team's and the checks'
 
 
 def profile_document(
@@ -31,7 +32,8 @@ def profile_document(
         "team": {"id": seeded.team_id, "api_key": seeded.team_api_key},
         "other_team": {"id": seeded.other_team_id},
         # the embedded sandbox may be mutated, and it never delivers anything: sends are safe there
-        "safety": {"billing_probes": True, "allow_send": True,
+        # and its key cap has room for a pool of keys to spread the owner's reads over
+        "safety": {"billing_probes": True, "allow_send": True, "key_pool": EMBEDDED_KEY_POOL,
                    "rate_limit": float(rate_limit or UNLIMITED_CLIENT_PACE)},
         "sandbox": {"enabled": sandbox},  # /__sandbox/ control routes exist
     }

@@ -409,6 +409,9 @@ def test_jobs_default_page_is_20(own_jobs: list[str], home: Workspace) -> None:
 # -- messages ------------------------------------------------------------------------------------------------
 
 
+MISSED_RECHECKS = 20
+
+
 def _matches(message: dict[str, Any], filters: dict[str, str]) -> bool:
     return all(message.get(name) == value for name, value in filters.items())
 
@@ -444,7 +447,12 @@ def test_message_walks_with_filters_return_exactly_the_matches(home: Workspace, 
         strays = [m["id"] for m in done.items if not _matches(m, filters)]
         if strays:
             findings.add(ids, f"{len(strays)} message(s) that do not match {filters}: {', '.join(strays[:3])}")
-        still = [i for i in expected if i in set(done.ids) or _still_matches(home, i, filters)]
+        walked = set(done.ids)
+        # A missed message counts only if it still matches: asked for the first few only, since a walk that
+        # failed early would otherwise cost a request per message ever sent (775 on a soak's sixteenth run).
+        missed = [i for i in expected if i not in walked][:MISSED_RECHECKS]
+        rechecked = {i for i in missed if _still_matches(home, i, filters)}
+        still = [i for i in expected if i in walked or i in rechecked]
         check_exactly_once(done, still, findings, ids, strict=False)
         check_same_sequence(done.ids, order, findings, ids, "the unfiltered walk")
         findings.raise_if_any()

@@ -9,6 +9,7 @@ order.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ from suites.pagination.findings import Findings
 from suites.pagination.listings import Listing
 from suites.pagination.walker import PageView, read_page, walk
 
-CONTINUE_PAGES = 30
+CONTINUE_PAGES = 30  # at least; a longer rest of the order gets the pages it needs, plus two
 
 
 def refused_or_page(answer: httpx.Response, listing: Listing, findings: Findings, ids: tuple[str, ...],
@@ -65,7 +66,9 @@ def check_consistent_page(client: httpx.Client, listing: Listing, page: PageView
         return
     rest: list[str] = []
     if page.has_more and page.next_cursor:
-        more = walk(client, listing, params, limit=limit, max_pages=CONTINUE_PAGES, findings=findings,
+        remaining = len(reference) - start - len(page.ids)
+        pages = max(CONTINUE_PAGES, math.ceil(remaining / limit) + 2)
+        more = walk(client, listing, params, limit=limit, max_pages=pages, findings=findings,
                     walk_ids=ids, path=path, first_cursor=page.next_cursor)
         rest = more.ids
     elif start + len(page.ids) < len(reference):
