@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.selftest.runs import cli, suite_markers
+from tests.selftest.leftovers import InventoriedRun, InventoriedTarget
+from tests.selftest.runs import suite_markers
 
-# The clean runs pace faster than the documented 10 requests/s (the reference server is configured to match);
+# Self-test runs pace faster than the documented 10 requests/s (their reference servers are configured to match);
 # the rate-limit checks themselves run in a separate clean run at the documented limit.
 FAST_PACE = "50"
 
@@ -23,16 +24,22 @@ FAST_PACE = "50"
 class CleanRun:
     done: subprocess.CompletedProcess[str]
     reports: Path
+    inventory: InventoriedRun  # what the target held after the run that it did not before
 
 
 @pytest.fixture(scope="session")
 def clean_run(tmp_path_factory: pytest.TempPathFactory) -> CleanRun:
-    """One run of every suite but the rate-limit checks against a clean embedded server (shared by the tests
-    that judge a clean run: keep them in the `clean_run` xdist group so the run happens once)."""
-    reports = tmp_path_factory.mktemp("clean-run") / "reports"
-    done = cli("run", "--embedded-rate-limit", FAST_PACE, "--no-html", "--reports-dir", str(reports),
-               "--", "-m", "not rate_limit")
-    return CleanRun(done, reports)
+    """One run of every suite but the rate-limit checks against a clean reference server (a subprocess at the
+    fast pace), with the server's inventory before and after: the tests that judge a clean run share it (keep
+    them in the `clean_run` xdist group so the run happens once). One full run judges both that a compliant
+    server passes and that a completed run leaves nothing behind."""
+    scratch = tmp_path_factory.mktemp("clean-run")
+    reports = scratch / "reports"
+    arguments = ("--no-html", "--reports-dir", str(reports), "--", "-m", "not rate_limit")
+    with InventoriedTarget(scratch) as target:
+        inventory = target.run(*arguments)
+    done = subprocess.CompletedProcess(["run", *arguments], inventory.code, inventory.output, "")
+    return CleanRun(done, reports, inventory)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,7 +1,8 @@
 """A run leaves the target as it found it: completed, stopped by SIGINT or SIGTERM at any point, or killed by a
 second signal (then the next run's sweep removes the rest).
 
-Each test runs the full suite (`--no-html`) against a reference server in a subprocess and compares the
+Each test runs the full suite (`--no-html`; the completed run is the shared clean run of conftest.py) against a
+reference server in a subprocess and compares the
 target's inventory before and after (`leftovers.inventoried_run`): every deletable kind listed per identity and
 workspace through the API, and the server's own rows (the scratch accounts' workspaces included). The seeded
 target lists resources before the run (the inventory's positive control), so an empty difference means the
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.selftest.conftest import CleanRun
 from tests.selftest.leftovers import InventoriedRun, InventoriedTarget, inventoried_run
 from tests.selftest.runs import compliance
 
@@ -37,10 +39,13 @@ def _nothing_left(run: InventoriedRun) -> None:
     assert not run.left_rows, f"the run left (or removed) these rows in the server: {run.left_rows}"
 
 
-def test_a_completed_run_leaves_nothing(tmp_path: Path) -> None:
-    run, document = _run(tmp_path)
+@pytest.mark.xdist_group("clean_run")
+def test_a_completed_run_leaves_nothing(clean_run: CleanRun) -> None:
+    """The shared clean run (every suite, against a reference server in a subprocess) with its inventory."""
+    run = clean_run.inventory
+    assert run.before_counts > 0, "the inventory listed nothing before the run (no positive control)"
     assert run.code == 0, run.output[-3000:]
-    assert document["outcome"] == "completed"
+    assert compliance(clean_run.reports)["outcome"] == "completed"
     _nothing_left(run)
 
 

@@ -42,7 +42,7 @@ def _assert_compliant(done: subprocess.CompletedProcess[str], reports: Path) -> 
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("clean_run")
-def test_clean_embedded_server_passes_the_whole_suite(clean_run: CleanRun) -> None:
+def test_clean_reference_server_passes_the_whole_suite(clean_run: CleanRun) -> None:
     _assert_compliant(clean_run.done, clean_run.reports)
 
 
