@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--embedded-rate-limit", type=int, metavar="N",
                      help="embedded server only: its per-key limit (default 10, the documented one); a faster "
                           "pace for self-tests that do not check the rate limit")
+    run.add_argument("--key-pool", type=int, metavar="N",
+                     help="extra API keys per workspace for the run's repeatable requests, instead of the profile's "
+                          "[safety] key_pool (0: none; the embedded server's profile has 4)")
     run.add_argument("--tests", action="append", default=[], metavar="PATH",
                      help="run only these suite files or test ids (under suites/) instead of every suite")
     run.add_argument("--no-html", action="store_true",

@@ -22,7 +22,7 @@ import random
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from msgflash_compliance.soak import fresh_api_month, repeat_count, soak
 
 SUITES_DIR = PROJECT_ROOT / "suites"
 PROBE_TIMEOUT_SECONDS = 5.0
+MAX_KEY_POOL = 20  # as the profile's field allows
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
         raise UsageError("--embedded-rate-limit applies to the embedded server only, not to --profile targets")
     if args.fault and args.profile:
         raise UsageError("--fault switches faults on the embedded server; it cannot be used with --profile")
+    if getattr(args, "key_pool", None) is not None and not 0 <= args.key_pool <= MAX_KEY_POOL:
+        raise UsageError(f"--key-pool must be from 0 to {MAX_KEY_POOL}, got {args.key_pool}")
     from msgflash_compliance.reporting.replay import replay_command, selection_from_args
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
@@ -69,6 +72,7 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
         tempfile.TemporaryDirectory(prefix="msgflash-run-") as scratch,
         _target(args, Path(scratch)) as target,
     ):
+        target = _with_key_pool(target, getattr(args, "key_pool", None))
         # A bad [settings] override or --guarantee ID is a usage error (exit 2), before anything is sent.
         config = build_run_config(target.profile, catalog, selection, profile_path=target.profile_path)
         unknown = config.unknown_guarantees()
@@ -89,6 +93,14 @@ def _soak(args: argparse.Namespace, selection: Any, repeat: int, reports_dir: Pa
         # outsider's 1,000 last about three runs; a spent quota would break the fourth run's checks).
         before_each = (lambda: fresh_api_month(target.profile)) if target.embedded else None
         return soak(selection, target.profile_path, repeat, reports_dir, selection.seed, before_each=before_each)
+
+
+def _with_key_pool(target: Target, key_pool: int | None) -> Target:
+    """`--key-pool N` in place of the profile's [safety] key_pool."""
+    if key_pool is None:
+        return target
+    safety = target.profile.safety.model_copy(update={"key_pool": key_pool})
+    return replace(target, profile=target.profile.model_copy(update={"safety": safety}))
 
 
 def _load_baseline(path: str | None) -> list[Any] | None:

@@ -21,6 +21,7 @@ class Selection:
     seed: int = 0
     profile: str | None = None  # as the user gave it; None: the embedded reference server
     embedded_rate_limit: int | None = None
+    key_pool: int | None = None  # --key-pool: overrides the profile's [safety] key_pool
     fail_on: str = "should"
     baseline: str | None = None
 

@@ -33,6 +33,7 @@ def selection_from_args(args: argparse.Namespace, seed: int) -> Selection:
         seed=seed,
         profile=getattr(args, "profile", None),
         embedded_rate_limit=getattr(args, "embedded_rate_limit", None),
+        key_pool=getattr(args, "key_pool", None),
         fail_on=getattr(args, "fail_on", None) or "should",
         baseline=getattr(args, "baseline", None),
     )
@@ -46,6 +47,8 @@ def _target_flags(selection: Selection) -> list[str]:
         flags += ["--fault", fault]
     if selection.embedded_rate_limit is not None:
         flags += ["--embedded-rate-limit", str(selection.embedded_rate_limit)]
+    if selection.key_pool is not None:
+        flags += ["--key-pool", str(selection.key_pool)]
     return flags
 
 

@@ -20,8 +20,8 @@ RUNS = [
     ["run", "--seed", "5"],
     ["run", "--profile", "vendor profile.toml", "--guarantee", "AUTH-01", "--guarantee", "TEAM-04", "--seed", "9"],
     ["run", "--fault", "missing-key-403", "--fault", "bearer-key-accepted", "--embedded-rate-limit", "50",
-     "--tests", "suites/test_key_scoping.py", "--suite", "smoke", "--fail-on", "must", "--baseline", "known.toml",
-     "--seed", "1", "--", "-m", "not rate_limit", "-k", "AUTH"],
+     "--key-pool", "0", "--tests", "suites/test_key_scoping.py", "--suite", "smoke", "--fail-on", "must",
+     "--baseline", "known.toml", "--seed", "1", "--", "-m", "not rate_limit", "-k", "AUTH"],
 ]
 
 
@@ -44,8 +44,8 @@ def test_a_guarantee_replay_keeps_target_files_and_seed_and_only_that_guarantee(
     selection = selection_from_args(args, 1)
     replayed = _parse(guarantee_replay(selection, "AUTH-01"))
     assert replayed.guarantees == ("AUTH-01",)
-    assert (replayed.faults, replayed.embedded_rate_limit, replayed.tests, replayed.seed) == (
-        selection.faults, 50, ("suites/test_key_scoping.py",), 1)
+    assert (replayed.faults, replayed.embedded_rate_limit, replayed.key_pool, replayed.tests, replayed.seed) == (
+        selection.faults, 50, 0, ("suites/test_key_scoping.py",), 1)
     assert replayed.pytest_args == () and replayed.baseline is None
     vendor = selection_from_args(cli.build_parser().parse_args(RUNS[1]), 9)
     assert guarantee_replay(vendor, "TEAM-04") == (

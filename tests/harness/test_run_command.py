@@ -204,6 +204,29 @@ def test_faults_need_the_embedded_server(tmp_path: Path, capsys: pytest.CaptureF
     assert "--fault" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("size", ["-1", "21"])
+def test_a_key_pool_out_of_range_is_exit_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         size: str) -> None:
+    code = cli.main(["run", "--key-pool", size, "--reports-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == ExitCode.USAGE
+    assert err == [f"msgflash-compliance: error: --key-pool must be from 0 to 20, got {size}"]
+
+
+def test_the_key_pool_flag_overrides_the_profile(suite: Path, profile_path: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """--key-pool 2 against a target without billing or console routes: the pool cannot be sized (its first
+    request, GET /api/v1/billing/usage, finds no API), so the check is broken with that reason: the flag took
+    effect over the profile's key_pool = 0; the replay keeps it."""
+    reports = tmp_path / "reports"
+    code = run_command(args(profile_path, reports, "AUTH-01", key_pool=2), suites_dir=suite)
+    out = capsys.readouterr().out
+    assert "--key-pool 2" in out
+    assert code == ExitCode.BROKEN, out[-2000:]
+    notes = [n for g in json.loads((reports / "compliance.json").read_text())["guarantees"] for n in g["notes"]]
+    assert any("GET /api/v1/billing/usage" in n for n in notes), notes
+
+
 def test_an_unknown_fault_stops_the_embedded_server_with_exit_2(tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["run", "--fault", "no-such-fault", "--reports-dir", str(tmp_path / "r")])
