@@ -21,6 +21,7 @@ from tests.selftest.runs import compliance
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 POOL = 4
 SELECTION = ("--tests", "suites/test_pagination_walks.py", "--tests", "suites/test_plan_caps.py")
+LONGER = ("--tests", "suites/test_key_scoping.py", "--tests", "suites/test_cursor_binding.py")
 KEY_CAPS = {"PLAN-01", "PLAN-02", "PLAN-03", "PLAN-04", "PLAN-05"}
 
 
@@ -51,12 +52,15 @@ def test_a_pooled_run_spreads_reads_keeps_the_caps_and_revokes_its_keys(tmp_path
 
 
 def test_an_interrupted_pooled_run_revokes_its_keys(tmp_path: Path) -> None:
+    """Stopped 10 s in (the pool is made at the first check, a few seconds in), in a selection of 40 s or more."""
     with InventoriedTarget(tmp_path) as target:
         profile = pooled_profile(target.profile_path, tmp_path, POOL)
         reports = tmp_path / "reports"
         run = target.run("--profile", str(profile), "--no-html", "--reports-dir", str(reports), *SELECTION,
-                         interrupt_after=12, signum=signal.SIGINT)
+                         *LONGER, interrupt_after=10, signum=signal.SIGINT)
     assert run.code == 3, run.output[-3000:]
-    assert compliance(reports)["outcome"] == "interrupted"
+    document = compliance(reports)
+    assert document["outcome"] == "interrupted"
+    assert "owner.api_key.pool1" in document["paced_requests"], f"stopped before the pool was made: {document}"
     assert not run.left, f"the interrupted pooled run left (or removed) these: {run.left}"
     assert not run.left_rows, f"the interrupted pooled run left (or removed) these rows: {run.left_rows}"
