@@ -207,6 +207,12 @@ class TargetProfile(_Section):
         return found
 
 
+def with_key_pool(profile: TargetProfile, key_pool: int) -> TargetProfile:
+    """The profile with `[safety] key_pool` replaced (`run --key-pool N`, a lane's share of the pool)."""
+    safety = profile.safety.model_copy(update={"key_pool": key_pool})
+    return profile.model_copy(update={"safety": safety})
+
+
 def load_profile(path: str | Path, environ: dict[str, str] | None = None) -> TargetProfile:
     """Read, expand `${VAR}`s and validate a profile. Raises `ProfileError` (exit 2) naming each bad field."""
     path = Path(path)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import random
 import tempfile
 import time
@@ -30,11 +31,12 @@ from typing import Any
 import httpx
 import pytest
 
+from msgflash_compliance import lanes
 from msgflash_compliance.contract.paths import PROJECT_ROOT, RUN_INI, make_suites_importable
 from msgflash_compliance.errors import TargetBroken, UsageError
-from msgflash_compliance.interrupts import stop_signals
+from msgflash_compliance.interrupts import STOP, stop_signals
 from msgflash_compliance.models.run_config import RunConfig, build_run_config
-from msgflash_compliance.profile import TargetProfile, load_profile
+from msgflash_compliance.profile import TargetProfile, load_profile, with_key_pool
 from msgflash_compliance.soak import fresh_api_month, repeat_count, soak
 
 SUITES_DIR = PROJECT_ROOT / "suites"
@@ -56,6 +58,8 @@ def run_command(args: argparse.Namespace, suites_dir: Path = SUITES_DIR) -> int:
         raise UsageError("--fault switches faults on the embedded server; it cannot be used with --profile")
     if getattr(args, "key_pool", None) is not None and not 0 <= args.key_pool <= MAX_KEY_POOL:
         raise UsageError(f"--key-pool must be from 0 to {MAX_KEY_POOL}, got {args.key_pool}")
+    if getattr(args, "lanes", None) is not None and not 1 <= args.lanes <= lanes.MAX_LANES:
+        raise UsageError(f"--lanes must be from 1 to {lanes.MAX_LANES}, got {args.lanes}")
     from msgflash_compliance.reporting.replay import replay_command, selection_from_args
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
@@ -99,8 +103,7 @@ def _with_key_pool(target: Target, key_pool: int | None) -> Target:
     """`--key-pool N` in place of the profile's [safety] key_pool."""
     if key_pool is None:
         return target
-    safety = target.profile.safety.model_copy(update={"key_pool": key_pool})
-    return replace(target, profile=target.profile.model_copy(update={"safety": safety}))
+    return replace(target, profile=with_key_pool(target.profile, key_pool))
 
 
 def _load_baseline(path: str | None) -> list[Any] | None:
@@ -168,10 +171,17 @@ class _PathsFromRoot:
 def pytest_arguments(args: argparse.Namespace, *, seed: int, reports_dir: Path, suites_dir: Path) -> list[str]:
     """pytest's command line for a run; the target, the selection of guarantees and the run id travel in the
     plugin's `RunConfig`, not here."""
-    extra = list(args.pytest_args or [])
-    if extra and extra[0] == "--":
-        extra = extra[1:]
-    arguments = [
+    return [
+        *session_arguments(args, seed=seed, suites_dir=suites_dir),
+        f"--junitxml={reports_dir / 'junit.xml'}", f"--alluredir={reports_dir / 'allure-results'}",
+        "--clean-alluredir",
+        *selection_arguments(args),
+    ]
+
+
+def session_arguments(args: argparse.Namespace, *, seed: int, suites_dir: Path) -> list[str]:
+    """What every pytest session of a run gets, whichever process runs it: the suites, settings and seed."""
+    return [
         *(suite_paths(args.tests, suites_dir) if getattr(args, "tests", None) else [str(suites_dir)]),
         # The run's own pytest settings (an installed copy has no pyproject.toml); the root conftest.py loads.
         "-c", str(RUN_INI), "--rootdir", str(PROJECT_ROOT), "--confcutdir", str(PROJECT_ROOT),
@@ -179,13 +189,16 @@ def pytest_arguments(args: argparse.Namespace, *, seed: int, reports_dir: Path, 
         # In process, httpx has imported anyio before pytest could mark its plugin for assert rewriting.
         "-p", "no:cacheprovider", "-p", "fixtures.plugin",
         "-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning",
-        f"--junitxml={reports_dir / 'junit.xml'}", "-o", "junit_suite_name=msgflash-compliance",
-        f"--alluredir={reports_dir / 'allure-results'}", "--clean-alluredir",
-        f"--hypothesis-seed={seed}",
+        "-o", "junit_suite_name=msgflash-compliance", f"--hypothesis-seed={seed}",
     ]
-    if args.suite == "smoke":
-        arguments += ["-m", "smoke"]
-    return arguments + extra
+
+
+def selection_arguments(args: argparse.Namespace) -> list[str]:
+    """The selection's markers and the user's own pytest arguments (after `--`), last."""
+    extra = list(args.pytest_args or [])
+    if extra and extra[0] == "--":
+        extra = extra[1:]
+    return (["-m", "smoke"] if args.suite == "smoke" else []) + extra
 
 
 def suite_paths(paths: list[str], suites_dir: Path) -> list[str]:
@@ -207,24 +220,99 @@ def _run_and_report(args: argparse.Namespace, target: Target, config: RunConfig,
     from msgflash_compliance.reporting.run_reports import ReportInputs, clean_reports, write_reports
 
     clean_reports(reports_dir)
-    plugin = CompliancePlugin(config)
     started_at = datetime.now(UTC)
     started = time.monotonic()
     seed = config.selection.seed
     arguments = pytest_arguments(args, seed=seed, reports_dir=reports_dir, suites_dir=suites_dir)
-    pytest_code = pytest.main(arguments, plugins=[plugin, AllureTitles(), _PathsFromRoot()])
+    count = getattr(args, "lanes", None) or lanes.DEFAULT_LANES
+    plan = _plan_lanes(args, config, suites_dir, count) if count > 1 else None
+    if plan is None or plan.lanes < 2:  # one lane would only run before the serial tests: one process does both
+        plugin = CompliancePlugin(config)
+        pytest_code = pytest.main(arguments, plugins=[plugin, AllureTitles(), _PathsFromRoot()])
+        stream, secrets = plugin.stream(), plugin.secrets()
+    else:
+        stream, secrets, pytest_code = _run_in_lanes(args, target, config, plan, arguments, reports_dir, suites_dir)
     duration = time.monotonic() - started
 
     outcome = ReportInputs(
         base_url=target.profile.base_url, embedded=target.embedded, catalog=config.catalog,
         settings=describe(config.settings), seed=seed, run_id=config.run_id, suite=args.suite,
         started_at=started_at.isoformat(timespec="seconds"), duration=duration, pytest_code=int(pytest_code),
-        reports_dir=reports_dir, secrets=plugin.secrets(), html=not getattr(args, "no_html", False),
+        reports_dir=reports_dir, secrets=secrets, html=not getattr(args, "no_html", False),
         outside_selection=outside_selection(config.catalog, getattr(args, "tests", None)),
         selection=config.selection, known=known,
         history=_history_path(getattr(args, "history", None), reports_dir),
     )
-    return write_reports(outcome, plugin.stream())
+    return write_reports(outcome, stream)
+
+
+def _plan_lanes(args: argparse.Namespace, config: RunConfig, suites_dir: Path, count: int) -> lanes.LanePlan:
+    """The selection, collected once in this process (no request sent), dealt to lanes."""
+    from fixtures.plugin import CompliancePlugin
+
+    collector = lanes.Collector()
+    arguments = [*session_arguments(args, seed=config.selection.seed, suites_dir=suites_dir),
+                 *selection_arguments(args), "--collect-only", "-qq"]
+    with contextlib.redirect_stdout(io.StringIO()):  # the list of tests is not news; the lanes print theirs
+        code = pytest.main(arguments, plugins=[CompliancePlugin(config), collector])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        return lanes.LanePlan()  # collection errors: the one-process run reports them as usual
+    return lanes.plan_lanes(collector.items, count)
+
+
+def _run_in_lanes(args: argparse.Namespace, target: Target, config: RunConfig, plan: lanes.LanePlan,
+                  arguments: list[str], reports_dir: Path, suites_dir: Path) -> tuple[Any, list[Any], int]:
+    """The lanes side by side, then the serial tests here; one result stream, junit.xml and allure folder."""
+    from fixtures.key_pool import pool_for_lanes
+    from fixtures.lane_queue import write_units
+    from fixtures.plugin import AllureTitles, CompliancePlugin
+    from msgflash_compliance.models.results import ResultStream, merge_streams
+    from msgflash_compliance.reporting.junit_files import merge_junit
+    from suites.conformance.record import RECORD_NAME, merge_records
+
+    with tempfile.TemporaryDirectory(prefix="msgflash-lanes-") as folder:
+        scratch = Path(folder)
+        pace_dir, queue = scratch / "pace", scratch / "queue.txt"
+        pace_dir.mkdir()
+        write_units(queue, [[item.nodeid for item in unit] for unit in plan.units])
+        runs = [lanes.LaneRun(number, scratch / f"lane-{number}") for number in range(1, plan.lanes + 1)]
+        base = session_arguments(args, seed=config.selection.seed, suites_dir=suites_dir)
+        streams: list[ResultStream] = []
+        codes: list[int] = []
+        STOP.settle()  # a signal from here to the serial tests is noted; the lanes get it from wait_all
+        with pool_for_lanes(target.profile, config.run_id, pace_dir) as pool:
+            if pool.problem is not None:  # as in a one-process run, whose every check the pool fixture breaks
+                streams.append(lanes.never_ran([*plan.parallel(), *plan.serial], f"key pool: {pool.problem}"))
+            else:
+                print(f"lanes: {len(plan.parallel())} tests in {len(runs)} lanes side by side, then "
+                      f"{len(plan.serial)} serial tests", flush=True)
+                for run in runs:
+                    if STOP.requested is None:
+                        lanes.start(run, [*lanes.lane_arguments(base, run, len(runs), pace_dir=pace_dir, queue=queue,
+                                                                profile_path=target.profile_path,
+                                                                run_id=config.run_id),
+                                          *selection_arguments(args)])
+                lanes.wait_all(runs)
+                streams += [run.stream() for run in runs]
+                streams.append(lanes.missing(plan, streams, runs))
+                codes += [run.process.returncode for run in runs if run.process is not None]
+                if plan.serial and STOP.requested is None:
+                    STOP.reset()  # the serial tests stop at a request boundary again
+                    plugin = CompliancePlugin(replace(config, lane=lanes.serial_lane(plan, pace_dir)))
+                    codes.append(pytest.main(arguments, plugins=[plugin, AllureTitles(), _PathsFromRoot()]))
+                    streams.append(plugin.stream())
+                elif plan.serial:  # stopped before the serial tests started
+                    streams.append(lanes.never_ran(plan.serial))
+        if STOP.requested is not None:
+            codes.append(pytest.ExitCode.INTERRUPTED)
+        streams.append(ResultStream(facts=pool.facts()))  # the pool's own requests, made and revoked here
+        merge_junit([reports_dir / "junit.xml", *(run.folder / "junit.xml" for run in runs)],
+                    reports_dir / "junit.xml")
+        lanes.merge_allure(runs, reports_dir / "allure-results")
+        merge_records([reports_dir / RECORD_NAME, *(run.folder / RECORD_NAME for run in runs)],
+                      reports_dir / RECORD_NAME)
+        secrets = [*target.profile.secrets(), *pool.harness.secrets.labelled()]
+        return merge_streams(streams), secrets, lanes.combined_code(codes)
 
 
 def outside_selection(catalog: Any, tests: list[str] | None) -> frozenset[str]:

@@ -36,7 +36,8 @@ from suites.billing.shapes import (
     usage_problems,
 )
 
-pytestmark = pytest.mark.usefixtures("billing_guard")
+# Checked alone: billing probes change the owner's subscription.
+pytestmark = [pytest.mark.usefixtures("billing_guard"), pytest.mark.serial]
 
 PLANS = "/api/v1/billing/plans"
 SUBSCRIPTION = PUBLIC_SUBSCRIPTION_PATH

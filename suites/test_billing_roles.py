@@ -31,7 +31,8 @@ from suites.billing.role_matrix import BillingRoleMatrix, raise_findings
 from suites.billing.role_table import ACCEPTED
 from suites.key_scoping.level import suite_level
 
-pytestmark = pytest.mark.usefixtures("billing_guard")
+# Checked alone: billing probes change the owner's subscription.
+pytestmark = [pytest.mark.usefixtures("billing_guard"), pytest.mark.serial]
 
 GUARANTEES = ("ROLE-01", "ROLE-02", "ROLE-03", "ROLE-04", "ROLE-05", "ROLE-06", "ROLE-07", "ROLE-08",
               "BILL-20", "TEAM-14")

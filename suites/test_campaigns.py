@@ -26,6 +26,8 @@ from suites.areas.properties import run_property
 from suites.areas.sandbox import instance_state
 from suites.areas.shapes import CAMPAIGN_STATS_FIELDS
 
+pytestmark = pytest.mark.serial  # checked alone: puts the connected instance in a risky state
+
 CAMPAIGNS = "/api/v1/campaigns"
 MEDIA_URL = "https://example.invalid/media/picture.png"
 RISKY_SCORE = 30  # a health score the reference rates high risk (safety.decision "warn")

@@ -23,6 +23,8 @@ from suites.key_scoping.console_keys import create_key, team_keys_path
 from suites.key_scoping.controls import expect_control
 from suites.key_scoping.sandbox_controls import plan_code, sandbox_plan
 
+pytestmark = pytest.mark.serial  # checked alone: changes the teams' members
+
 RESOURCE_PATH = "/api/contacts"
 AUTH_ME_PATH = "/api/auth/me"
 LOGIN_PATH = "/api/auth/login"

@@ -28,6 +28,8 @@ from suites.areas.shapes import (
 )
 from suites.key_scoping.sandbox_controls import plan_code
 
+pytestmark = pytest.mark.serial  # checked alone: fills the outsider's group cap
+
 GROUPS = "/api/v1/contacts/groups"
 ASYNC_THRESHOLD = 100
 BULK_MAX = 10_000

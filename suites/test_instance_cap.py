@@ -28,6 +28,8 @@ from suites.areas.sandbox import SANDBOX_CREDENTIAL
 from suites.key_scoping.controls import expect_control
 from suites.key_scoping.sandbox_controls import plan_code
 
+pytestmark = pytest.mark.serial  # checked alone: fills an instance cap
+
 CREATE = "/__sandbox/instances"
 DELETE = CREATE + "/{id}"
 CAP_CODE = "MAX_INSTANCES_REACHED"

@@ -36,6 +36,8 @@ from suites.areas.teams import (
     leave,
 )
 
+pytestmark = pytest.mark.serial  # checked alone: moves the clock, changes the team's members
+
 INVITATION_TTL = timedelta(hours=24)
 CLOCK_SLACK = timedelta(minutes=1)
 INVITATION_MAIL = "team_invitation"

@@ -29,6 +29,8 @@ from suites.areas.properties import run_property
 from suites.areas.sandbox import set_counters, subscription_status
 from suites.areas.shapes import MESSAGE_FIELDS
 
+pytestmark = pytest.mark.serial  # checked alone: sets the monthly counters and the subscription status
+
 SEND = "/api/v1/messages/send"
 SCHEDULE = "/api/v1/messages/schedule"
 MESSAGES = "/api/v1/messages"

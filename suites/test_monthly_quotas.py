@@ -23,6 +23,8 @@ from msgflash_compliance.profile import TargetProfile
 from suites.areas.common import connected_instance, require_sandbox, require_send
 from suites.areas.counters import USAGE, actor_email, counters_moved, limit_of, usage_of
 
+pytestmark = pytest.mark.serial  # checked alone: sets the monthly counters
+
 SEND = "/api/v1/messages/send"
 STATUSES = "/api/v1/statuses"
 

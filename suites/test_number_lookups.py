@@ -28,6 +28,8 @@ from suites.areas.common import (
 )
 from suites.areas.shapes import LOOKUP_ACCEPTED_FIELDS, LOOKUP_PROGRESS_FIELDS, LOOKUP_SYNC_FIELDS
 
+pytestmark = pytest.mark.serial  # checked alone: counts the lookup counters
+
 LOOKUPS = "/api/v1/number-lookups"
 CONTACTS = "/api/v1/contacts"
 ASYNC_THRESHOLD = 100

@@ -32,6 +32,8 @@ from suites.pagination.sizes import Sizes, sizes_for
 from suites.pagination.walker import Walk, pages
 from suites.pagination.workspaces import Workspace, personal_workspace, writable
 
+pytestmark = pytest.mark.serial  # checked alone: walks whole listings while writing
+
 DETERMINISTIC_POOL = 9
 PAGE_SIZE = 3
 TEARDOWN_REQUESTS = 2  # the prefix cleanup of one example: a search and a bulk delete

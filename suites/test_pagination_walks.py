@@ -67,6 +67,8 @@ from suites.pagination.strategies import limits_near, smallest_limit
 from suites.pagination.walker import read_page, walk
 from suites.pagination.workspaces import Workspace, personal_workspace, writable
 
+pytestmark = pytest.mark.serial  # checked alone: walks whole listings and expects exactly its items
+
 CENSUS_PAGES = 20  # a messages or jobs census walks at most this many pages of 100
 
 

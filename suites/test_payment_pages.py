@@ -22,6 +22,8 @@ from msgflash_compliance.profile import TargetProfile
 from suites.areas.common import require_sandbox
 from suites.areas.sandbox import SANDBOX_CREDENTIAL, control
 
+pytestmark = pytest.mark.serial  # checked alone: completes checkouts
+
 PAYMENTS = "/api/v1/billing/payments"
 CONTROL = "/__sandbox/payments"
 DEFAULT_LIMIT = 20  # documented page size of the payment history

@@ -27,7 +27,8 @@ from suites.billing.guard import BillingGuard, billing_guard  # noqa: F401  (the
 from suites.billing.sandbox import plan_code, request_room, sandbox_plan, set_counters
 from suites.billing.teams import TEAMS_PATH, TeamMaker, invite, owned_team_ids
 
-pytestmark = pytest.mark.usefixtures("billing_guard")
+# Checked alone: moves plans and fills caps.
+pytestmark = [pytest.mark.usefixtures("billing_guard"), pytest.mark.serial]
 
 FEW_CREATIONS = 2  # a check needing more runs only with billing probes (or on the sandbox)
 KEY_CAP_CODES = frozenset({"MAX_API_KEYS_REACHED", "API_KEYS_NOT_AVAILABLE_ON_PLAN"})

@@ -31,7 +31,7 @@ from suites.billing.sandbox import move_clock, plan_code, request_room, reset_cl
 from suites.billing.shapes import obj, parse_time
 from suites.billing.teams import TeamMaker, owned_team_ids
 
-pytestmark = pytest.mark.usefixtures("billing_guard")
+pytestmark = [pytest.mark.usefixtures("billing_guard"), pytest.mark.serial]  # checked alone: moves plans
 
 BLOCKED = "PLAN_CHANGE_BLOCKED_ACTIVE_TEAMS"
 CLOCK_MARGIN = timedelta(minutes=1)

@@ -45,7 +45,7 @@ CODE = "API_RATE_LIMIT_EXCEEDED"
 MESSAGE = "Too many API requests"
 PROBE = ("GET", "/api/v1/contacts", {"limit": 1})  # a cheap read: reads are limited like writes
 
-pytestmark = pytest.mark.rate_limit
+pytestmark = [pytest.mark.rate_limit, pytest.mark.serial]  # checked alone: bursts the profile's keys
 
 
 @dataclass(frozen=True)

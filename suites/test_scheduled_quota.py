@@ -24,6 +24,8 @@ from suites.areas.common import connected_instance, poll, require_sandbox, requi
 from suites.areas.counters import actor_email, counters_moved, limit_of, usage_of
 from suites.areas.sandbox import advance_clock, control
 
+pytestmark = pytest.mark.serial  # checked alone: sets the counters and the clock
+
 SCHEDULE = "/api/v1/messages/schedule"
 MESSAGES = "/api/v1/messages"
 SEND_DELAY = timedelta(seconds=60)  # the message's send time, after the server's now

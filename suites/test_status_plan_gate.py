@@ -23,6 +23,8 @@ from suites.areas.common import instances, require_sandbox, require_send
 from suites.areas.sandbox import on_plan
 from suites.key_scoping.sandbox_controls import plan_code
 
+pytestmark = pytest.mark.serial  # checked alone: moves plans
+
 STATUSES = "/api/v1/statuses"
 STARTER = "starter"
 

@@ -18,6 +18,8 @@ from fixtures.factories import DataFactory
 from msgflash_compliance.profile import TargetProfile
 from suites.areas.common import connected_instance, missing_fields, random_id, require_send
 
+pytestmark = pytest.mark.serial  # checked alone: reads the monthly counters
+
 STATUSES = "/api/v1/statuses"
 USAGE = "/api/v1/usage"
 

@@ -26,6 +26,8 @@ from suites.key_scoping.controls import expect_control
 from suites.key_scoping.sandbox_controls import api_requests, plan_code, sandbox_api_requests, sandbox_plan
 from suites.routes import route
 
+pytestmark = pytest.mark.serial  # checked alone: moves plans
+
 TEAM_CALLS = 3  # team-key requests between the two usage reads: enough to tell owner from key holder
 USAGE_PATH = "/api/v1/usage"
 

@@ -39,6 +39,8 @@ from suites.areas.teams import (
 )
 from suites.key_scoping.controls import expect_control
 
+pytestmark = pytest.mark.serial  # checked alone: changes the members' roles
+
 SEND = "/api/v1/messages/send"
 DENIED = "TEAM_ACCESS_DENIED"
 SEND_STATUSES = (200, 201, 202)

@@ -22,6 +22,8 @@ from fixtures.factories import DataFactory
 from msgflash_compliance.profile import TargetProfile
 from suites.areas.common import require_writes
 
+pytestmark = pytest.mark.serial  # checked alone: pages through a whole listing by number
+
 TEMPLATES = "/api/v1/templates"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100

@@ -25,6 +25,8 @@ from suites.areas.secrets_shown import secret_fields, shown_secrets
 from suites.areas.shapes import WEBHOOK_CREATED_FIELDS
 from suites.key_scoping.sandbox_controls import plan_code
 
+pytestmark = pytest.mark.serial  # checked alone: moves plans
+
 WEBHOOKS = "/api/v1/webhooks"
 EVENTS = ("instance.connected", "instance.disconnected", "message.sent", "message.delivered", "message.read",
           "message.failed", "message.received")

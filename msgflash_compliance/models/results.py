@@ -68,3 +68,38 @@ def read_stream(path: Path) -> ResultStream:
             record["cleanup_problems"] = tuple(record["cleanup_problems"])
             stream.facts = RunFacts(**record)
     return stream
+
+
+def merge_streams(streams: list[ResultStream]) -> ResultStream:
+    """One run's stream from its lanes' (`msgflash_compliance.lanes`): a test checked in one lane and deselected
+    or never run in the others counts once, as checked; requests add up, per credential too (the lanes share
+    the keys)."""
+    chosen: dict[str, TestResult] = {}
+    for stream in streams:
+        for result in stream.results:
+            if result.nodeid not in chosen or _weight(result) > _weight(chosen[result.nodeid]):
+                chosen[result.nodeid] = result
+    paced: dict[str, int] = {}
+    for stream in streams:
+        for label, count in stream.facts.paced_requests.items():
+            paced[label] = paced.get(label, 0) + count
+    facts = [stream.facts for stream in streams]
+    return ResultStream(
+        results=list(chosen.values()),
+        facts=RunFacts(
+            requests=sum(f.requests for f in facts),
+            paced_requests=dict(sorted(paced.items())),
+            pace_rate=max((f.pace_rate for f in facts), default=0.0),
+            interrupted=any(f.interrupted for f in facts),
+            stop_reason=next((f.stop_reason for f in facts if f.stop_reason), None),
+            cleanup_problems=tuple(p for f in facts for p in f.cleanup_problems),
+            collection_errors=max((f.collection_errors for f in facts), default=0),
+        ),
+    )
+
+
+def _weight(result: TestResult) -> int:
+    """Which of a test's results a merged stream keeps: what a check found, over "not run", over "deselected"."""
+    if result.outcome == "deselected":
+        return 0
+    return 1 if result.outcome == "broken" and result.message.startswith(NOT_RUN) else 2

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from msgflash_compliance.contract.catalog import Catalog
 from msgflash_compliance.contract.settings import ContractSettings, load_settings
+from msgflash_compliance.models.lane import Lane
 from msgflash_compliance.models.selection import Selection
 from msgflash_compliance.profile import TargetProfile
 
@@ -25,6 +26,7 @@ class RunConfig:
     selection: Selection = field(default_factory=Selection)
     run_id: str = field(default_factory=lambda: secrets.token_hex(3))  # names the run's test data
     profile_path: Path | None = None  # where the profile came from (report header; never its contents)
+    lane: Lane = field(default_factory=Lane)  # this process's part of a run split into lanes
 
     def unknown_guarantees(self) -> list[str]:
         """The selection's `--guarantee` IDs the catalog does not have."""
@@ -32,9 +34,10 @@ class RunConfig:
 
 
 def build_run_config(profile: TargetProfile | None, catalog: Catalog, selection: Selection | None = None, *,
-                     run_id: str | None = None, profile_path: Path | None = None) -> RunConfig:
+                     run_id: str | None = None, profile_path: Path | None = None,
+                     lane: Lane | None = None) -> RunConfig:
     """The run's config: contract settings from the profile's [settings] over the product defaults (a bad
     override raises `UsageError`)."""
     settings = load_settings(profile.settings if profile is not None else None)
     return RunConfig(profile=profile, settings=settings, catalog=catalog, selection=selection or Selection(),
-                     run_id=run_id or secrets.token_hex(3), profile_path=profile_path)
+                     run_id=run_id or secrets.token_hex(3), profile_path=profile_path, lane=lane or Lane())

@@ -43,3 +43,24 @@ def mark_known(junit: Path, nodeids: set[str], reason: str = "known deviation (b
     if changed:
         tree.write(junit, encoding="utf-8", xml_declaration=True)
     return changed
+
+
+COUNTERS = ("tests", "failures", "errors", "skipped")
+
+
+def merge_junit(parts: list[Path], out: Path) -> None:
+    """One JUnit file of a run checked in lanes: every lane's test cases in one `<testsuite>`, counters summed
+    (the time is the longest lane's: they ran side by side)."""
+    found = [part for part in parts if part.exists()]
+    if not found:
+        return
+    tree = ElementTree.parse(found[0])
+    suite = next(tree.getroot().iter("testsuite"))
+    for part in found[1:]:
+        for other in ElementTree.parse(part).getroot().iter("testsuite"):
+            for case in other.findall("testcase"):
+                suite.append(case)
+            for name in COUNTERS:
+                suite.set(name, str(int(suite.get(name, "0")) + int(other.get(name, "0"))))
+            suite.set("time", f"{max(float(suite.get('time', '0')), float(other.get('time', '0'))):.3f}")
+    tree.write(out, encoding="utf-8", xml_declaration=True)

@@ -24,7 +24,8 @@ from msgflash_compliance.exit_codes import ExitCode
 from msgflash_compliance.interrupts import STOP
 
 # Written by a run into the reports dir, and only these (reports/README.md documents them).
-REPORT_OUTPUTS = ("allure-results", "allure-report", "junit.xml", "compliance.json", "compliance.md")
+REPORT_OUTPUTS = ("allure-results", "allure-report", "junit.xml", "compliance.json", "compliance.md",
+                  "conformance-coverage.json")
 
 
 @dataclass

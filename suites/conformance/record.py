@@ -80,6 +80,21 @@ class CoverageRecord:
                 document["scratch"] = self.scratch
             return document
 
+    def absorb(self, document: dict[str, Any]) -> None:
+        """Add another process's record (a lane of the same run) to this one."""
+        for label, entry in document.get("operations", {}).items():
+            for caller, counts in entry.get("callers", {}).items():
+                for status, times in counts.items():
+                    with self._lock:
+                        self.statuses.setdefault(label, {}).setdefault(caller, Counter())[int(status)] += times
+        for label, reason in document.get("excluded", {}).items():
+            self.exclude(label, reason)
+        for label, reason in document.get("not_run", {}).items():
+            self.skip(label, reason)
+        if document.get("scratch") is not None:
+            with self._lock:
+                self.scratch = document["scratch"]
+
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -100,3 +115,14 @@ def record_path(config: pytest.Config) -> Path | None:
 
 def read_record(reports_dir: Path) -> dict[str, Any]:
     return json.loads((reports_dir / RECORD_NAME).read_text(encoding="utf-8"))
+
+
+def merge_records(parts: list[Path], out: Path) -> None:
+    """One record of a run checked in lanes, from each process's (`msgflash_compliance.lanes`)."""
+    found = [part for part in parts if part.exists()]
+    if not found:
+        return
+    record = CoverageRecord()
+    for part in found:
+        record.absorb(json.loads(part.read_text(encoding="utf-8")))
+    record.write(out)

@@ -20,6 +20,8 @@ from fixtures.clients import Actor, Harness
 from fixtures.errors import not_covered
 from fixtures.factories import DataFactory
 
+pytestmark = pytest.mark.serial  # checked alone: wrong-password logins on the profile's accounts
+
 LOGIN_PATH = "/api/auth/login"
 SIGNUP_PATH = "/api/auth/signup"
 JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")

@@ -1,0 +1,222 @@
+"""A run in lanes: the checks that may run side by side in N pytest processes at once, then the `serial` ones
+alone, in the runner's own process.
+
+The target limits each key on its own, so a run that sends one request at a time leaves every key but the one
+in use idle. Lanes are processes, not threads or pytest-xdist workers: pytest runs one test at a time per
+session, and a run's session state (the embedded server, the sweep, the data factory and its cleanup, the
+interrupt switch, the result stream) is per process; a lane is a direct `pytest --target-profile` session. What
+the lanes share lives in files of one pace folder (`fixtures.shared_numbers`): each key's token bucket, so the
+run never passes the profile's rate on any key whichever lanes send; the request budget's count; the queue's
+counter; and the run's key pool (`fixtures.key_pool.pool_for_lanes`). Each lane makes and deletes its own data
+under its own run id.
+
+    plan    → the selection collected once here; a test marked `serial` (it changes what other checks see: a
+              plan, the clock, counters, a cap, a burst on a key, a whole listing) waits for the serial phase;
+              the others make units of work: a test file (its module fixtures are set up once), or each test of
+              a file marked `spread`; biggest units first, in the same order every run
+    lanes   → `python -m pytest ... --lane K/N --queue FILE --pace-dir DIR --results-stream FILE`: each lane
+              claims the next unit when it is free (`fixtures.lane_queue`), so none idles while another has
+              work; the first lane sweeps; a stop signal is passed on to each lane once (they run in their own
+              sessions, so a terminal's Ctrl-C reaches them through the runner only) and each cleans up as a
+              run does
+    merge   → one result stream (`merge_streams`), one junit.xml, one allure-results folder, one conformance
+              coverage record
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from msgflash_compliance.contract.paths import PROJECT_ROOT
+from msgflash_compliance.interrupts import STOP
+from msgflash_compliance.models.lane import Lane
+from msgflash_compliance.models.results import NOT_RUN, ResultStream, TestResult, read_stream
+
+DEFAULT_LANES = 3
+MAX_LANES = 8
+LANE_EXIT_FINE = {0, 1, 2, 5}  # pytest: passed, tests failed, interrupted, no tests collected
+LOG_TAIL_LINES = 15
+
+
+@dataclass(frozen=True)
+class Planned:
+    nodeid: str
+    guarantees: tuple[str, ...]
+    serial: bool = False
+    spread: bool = False
+
+
+@dataclass
+class LanePlan:
+    units: list[list[Planned]] = field(default_factory=list)  # the lanes' work, in the order it is claimed
+    serial: list[Planned] = field(default_factory=list)
+    lanes: int = 0  # how many lanes to start (no more than units)
+
+    def parallel(self) -> list[Planned]:
+        return [item for unit in self.units for item in unit]
+
+
+def plan_lanes(items: list[Planned], count: int) -> LanePlan:
+    """Units of work for up to `count` lanes: whole files biggest first, then the tests of `spread` files one by
+    one (they fill the lanes' ends), each in collection order; serial tests apart."""
+    plan = LanePlan(serial=[item for item in items if item.serial])
+    files: dict[str, list[Planned]] = {}
+    spread: list[list[Planned]] = []
+    for item in items:
+        if item.serial:
+            continue
+        if item.spread:
+            spread.append([item])
+        else:
+            files.setdefault(item.nodeid.split("::")[0], []).append(item)
+    plan.units = [*sorted(files.values(), key=lambda unit: -len(unit)), *spread]
+    plan.lanes = min(count, len(plan.units))
+    return plan
+
+
+class Collector:
+    """A plugin for the planning pass: the selected tests, their guarantees, and how they may be dealt."""
+
+    def __init__(self) -> None:
+        self.items: list[Planned] = []
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        from fixtures.plugin import GUARANTEES_KEY
+
+        self.items = [Planned(item.nodeid, item.stash.get(GUARANTEES_KEY, ()),
+                              serial=item.get_closest_marker("serial") is not None,
+                              spread=item.get_closest_marker("spread") is not None) for item in session.items]
+
+
+@dataclass
+class LaneRun:
+    number: int
+    folder: Path
+    process: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    took: float = 0.0
+
+    @property
+    def results(self) -> Path:
+        return self.folder / "results.jsonl"
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "output.log"
+
+    def stream(self) -> ResultStream:
+        return read_stream(self.results)
+
+
+def lane_arguments(base: list[str], lane: LaneRun, count: int, *, profile_path: Path, run_id: str,
+                   pace_dir: Path, queue: Path) -> list[str]:
+    """A lane's pytest command line: the run's own arguments with the lane's reports, queue and pace."""
+    arguments = [
+        *base,
+        f"--junitxml={lane.folder / 'junit.xml'}", f"--alluredir={lane.folder / 'allure-results'}",
+        "--target-profile", str(profile_path), "--run-id", f"{run_id}{lane.number}",
+        "--lane", f"{lane.number}/{count}", "--queue", str(queue), "--pace-dir", str(pace_dir),
+        "--results-stream", str(lane.results),
+        "--key-pool", "0",  # the runner's pool, shared (`fixtures.key_pool.pool_for_lanes`), not one per lane
+    ]
+    return arguments if lane.number == 1 else [*arguments, "--no-sweep"]
+
+
+def start(lane: LaneRun, arguments: list[str]) -> None:
+    lane.folder.mkdir(exist_ok=True)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    with lane.log.open("wb") as log:
+        lane.process = subprocess.Popen(
+            [sys.executable, "-m", "pytest", *arguments], stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, env=env,
+            start_new_session=True,  # a terminal's Ctrl-C reaches the runner, which passes it on once
+        )
+    lane.started = time.monotonic()
+
+
+def wait_all(lanes: list[LaneRun], poll: float = 0.1) -> None:
+    """Until every lane has ended. The run's first stop signal is passed on to each lane (SIGINT: each
+    stops at its next request, deletes its data and writes its results), and the runner waits for them."""
+    passed_on = False
+    running = [lane for lane in lanes if lane.process is not None]
+    while running:
+        try:
+            if STOP.requested is not None and not passed_on:
+                for lane in running:
+                    with contextlib.suppress(ProcessLookupError):
+                        lane.process.send_signal(signal.SIGINT)  # type: ignore[union-attr]
+                passed_on = True
+            time.sleep(poll)
+            for lane in list(running):
+                if lane.process.poll() is not None:  # type: ignore[union-attr]
+                    lane.took = time.monotonic() - lane.started
+                    running.remove(lane)
+                    report(lane)
+        except KeyboardInterrupt:  # never expected (the runner settled the switch): keep waiting for the lanes
+            continue
+
+
+def report(lane: LaneRun) -> None:
+    """One line per lane, its failures' lines, and the end of its log when pytest itself went wrong."""
+    code = lane.process.returncode if lane.process is not None else None
+    lines = lane.log.read_text(encoding="utf-8", errors="replace").splitlines() if lane.log.exists() else []
+    summary = next((line.strip("= ") for line in reversed(lines) if line.startswith("=")), "no summary")
+    print(f"lane {lane.number}: {lane.took:.1f} s: {summary}", flush=True)
+    for line in lines:
+        if line.startswith(("FAILED ", "ERROR ")):
+            print(f"  {line}", flush=True)
+    if code not in LANE_EXIT_FINE:
+        for line in lines[-LOG_TAIL_LINES:]:
+            print(f"  | {line}", flush=True)
+
+
+def missing(plan: LanePlan, streams: list[ResultStream], runs: list[LaneRun]) -> ResultStream:
+    """Planned parallel tests no lane reported (a lane that ended without its results): broken, saying so."""
+    reported = {r.nodeid for stream in streams for r in stream.results if r.outcome != "deselected"}
+    codes = ", ".join(f"lane {run.number} exit {run.process.returncode}" for run in runs
+                      if run.process is not None and run.process.returncode not in LANE_EXIT_FINE)
+    why = f"{NOT_RUN}{'interrupted' if STOP.requested else 'no lane reported it'}{f' ({codes})' if codes else ''}"
+    return ResultStream(results=[TestResult(item.nodeid, item.guarantees, "broken", message=why)
+                                 for item in plan.parallel() if item.nodeid not in reported])
+
+
+def merge_allure(lanes: list[LaneRun], into: Path) -> None:
+    into.mkdir(parents=True, exist_ok=True)
+    for lane in lanes:
+        folder = lane.folder / "allure-results"
+        if folder.is_dir():
+            for path in folder.iterdir():
+                shutil.copy2(path, into / path.name)
+
+
+def serial_lane(plan: LanePlan, pace_dir: Path) -> Lane:
+    """The runner's own process after the lanes: the serial tests only, the shared pool, no second sweep."""
+    return Lane(items=frozenset(item.nodeid for item in plan.serial), pace_dir=pace_dir, sweep=not plan.units)
+
+
+def never_ran(items: list[Planned], why: str = "interrupted") -> ResultStream:
+    """Tests that never started (a stop came first, or the run's key pool could not be made): broken, saying so."""
+    message = f"{NOT_RUN}{why}"
+    return ResultStream(results=[TestResult(item.nodeid, item.guarantees, "broken", message=message)
+                                 for item in items])
+
+
+def combined_code(codes: list[int]) -> int:
+    """pytest's exit code for the run from its sessions': the gravest (a usage or internal error, then an
+    interruption, then failed tests); a lane with no test is no error."""
+    for code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.INTERRUPTED,
+                 pytest.ExitCode.TESTS_FAILED):
+        if code in codes:
+            return int(code)
+    return int(pytest.ExitCode.OK)
