@@ -16,19 +16,17 @@ under its own run id.
               a file marked `spread`; biggest units first, in the same order every run
     lanes   → `python -m pytest ... --lane K/N --queue FILE --pace-dir DIR --results-stream FILE`: each lane
               claims the next unit when it is free (`fixtures.lane_queue`), so none idles while another has
-              work; the first lane sweeps; a stop signal is passed on to each lane once (they run in their own
-              sessions, so a terminal's Ctrl-C reaches them through the runner only) and each cleans up as a
-              run does
+              work; the first lane sweeps; each stop signal the runner gets is passed on to each lane (they run
+              in their own sessions, so a terminal's Ctrl-C reaches them through the runner only, once), and
+              each lane stops and cleans up, or exits at once, as a run does
     merge   → one result stream (`merge_streams`), one junit.xml, one allure-results folder, one conformance
               coverage record
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -143,20 +141,16 @@ def start(lane: LaneRun, arguments: list[str]) -> None:
             start_new_session=True,  # a terminal's Ctrl-C reaches the runner, which passes it on once
         )
     lane.started = time.monotonic()
+    STOP.pass_on_to(lane.process.pid)  # a stop signal reaches the lane through the runner
 
 
 def wait_all(lanes: list[LaneRun], poll: float = 0.1) -> None:
-    """Until every lane has ended. The run's first stop signal is passed on to each lane (SIGINT: each
-    stops at its next request, deletes its data and writes its results), and the runner waits for them."""
-    passed_on = False
+    """Until every lane has ended. A stop signal is passed on to each lane as it comes (`STOP.pass_on_to`):
+    the first, each stops at its next request, deletes its data and writes its results, while this waits; the
+    second, each exits at once, as this process does."""
     running = [lane for lane in lanes if lane.process is not None]
     while running:
         try:
-            if STOP.requested is not None and not passed_on:
-                for lane in running:
-                    with contextlib.suppress(ProcessLookupError):
-                        lane.process.send_signal(signal.SIGINT)  # type: ignore[union-attr]
-                passed_on = True
             time.sleep(poll)
             for lane in list(running):
                 if lane.process.poll() is not None:  # type: ignore[union-attr]
@@ -220,3 +214,26 @@ def combined_code(codes: list[int]) -> int:
         if code in codes:
             return int(code)
     return int(pytest.ExitCode.OK)
+
+
+EMPTY_JUNIT = ('<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite '
+               'name="msgflash-compliance" errors="0" failures="0" skipped="0" tests="0" time="0" /></testsuites>')
+
+
+def report_never_ran(stream: ResultStream, reports_dir: Path, secrets: list[tuple[str, str]]) -> None:
+    """JUnit and Allure entries for the tests no session started (a stop before their lane or the serial phase,
+    a lane that ended without results): each session writes its own, these had none."""
+    from fixtures.outcomes import Scrubber
+    from fixtures.redaction import Redactor
+    from fixtures.report_sync import sync_allure, sync_junit
+
+    never = {r.nodeid: r for r in stream.results if r.outcome == "broken" and r.message.startswith(NOT_RUN)}
+    if not never:
+        return
+    scrub = Scrubber(Redactor.from_secrets(secrets))
+    junit = reports_dir / "junit.xml"
+    if not junit.exists():
+        junit.write_text(EMPTY_JUNIT, encoding="utf-8")
+    sync_junit(junit, never, scrub)
+    (reports_dir / "allure-results").mkdir(parents=True, exist_ok=True)
+    sync_allure(reports_dir / "allure-results", never, scrub)

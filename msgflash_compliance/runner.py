@@ -279,7 +279,7 @@ def _run_in_lanes(args: argparse.Namespace, target: Target, config: RunConfig, p
         base = session_arguments(args, seed=config.selection.seed, suites_dir=suites_dir)
         streams: list[ResultStream] = []
         codes: list[int] = []
-        STOP.settle()  # a signal from here to the serial tests is noted; the lanes get it from wait_all
+        STOP.settle()  # a signal from here to the serial tests is noted here and passed on to the lanes
         with pool_for_lanes(target.profile, config.run_id, pace_dir) as pool:
             if pool.problem is not None:  # as in a one-process run, whose every check the pool fixture breaks
                 streams.append(lanes.never_ran([*plan.parallel(), *plan.serial], f"key pool: {pool.problem}"))
@@ -312,7 +312,9 @@ def _run_in_lanes(args: argparse.Namespace, target: Target, config: RunConfig, p
         merge_records([reports_dir / RECORD_NAME, *(run.folder / RECORD_NAME for run in runs)],
                       reports_dir / RECORD_NAME)
         secrets = [*target.profile.secrets(), *pool.harness.secrets.labelled()]
-        return merge_streams(streams), secrets, lanes.combined_code(codes)
+        merged = merge_streams(streams)
+        lanes.report_never_ran(merged, reports_dir, secrets)
+        return merged, secrets, lanes.combined_code(codes)
 
 
 def outside_selection(catalog: Any, tests: list[str] | None) -> frozenset[str]:
