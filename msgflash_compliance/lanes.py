@@ -12,9 +12,9 @@ under its own run id.
 
     plan    → the selection collected once here; a test marked `serial` (it changes what other checks see: a
               plan, the clock, counters, a cap, a burst on a key, a whole listing) waits for the serial phase;
-              the others make units of work: a test file (its module fixtures are set up once), or each test of
-              a file marked `spread`; biggest units first, in the same order every run
-    lanes   → `python -m pytest ... --lane K/N --queue FILE --pace-dir DIR --results-stream FILE`: each lane
+              the others make units of work: a test file (its module fixtures are set up once), or a group of
+              tests of a file marked `spread(group)`; biggest units first, in the same order every run
+    lanes   → `python -m pytest ... --lane K --queue FILE --pace-dir DIR --results-stream FILE`: each lane
               claims the next unit when it is free (`fixtures.lane_queue`), so none idles while another has
               work; the first lane sweeps; each stop signal the runner gets is passed on to each lane (they run
               in their own sessions, so a terminal's Ctrl-C reaches them through the runner only, once), and
@@ -51,7 +51,7 @@ class Planned:
     nodeid: str
     guarantees: tuple[str, ...]
     serial: bool = False
-    spread: bool = False
+    spread: str | None = None  # a `spread` file's test: its group (tests of one group stay in one unit)
 
 
 @dataclass
@@ -65,19 +65,21 @@ class LanePlan:
 
 
 def plan_lanes(items: list[Planned], count: int) -> LanePlan:
-    """Units of work for up to `count` lanes: whole files biggest first, then the tests of `spread` files one by
-    one (they fill the lanes' ends), each in collection order; serial tests apart."""
+    """Units of work for up to `count` lanes: whole files, then the groups of `spread` files (they fill the
+    lanes' ends), each biggest first and in collection order inside; serial tests apart."""
     plan = LanePlan(serial=[item for item in items if item.serial])
     files: dict[str, list[Planned]] = {}
-    spread: list[list[Planned]] = []
+    groups: dict[tuple[str, str], list[Planned]] = {}
     for item in items:
+        file = item.nodeid.split("::")[0]
         if item.serial:
             continue
-        if item.spread:
-            spread.append([item])
+        if item.spread is not None:
+            groups.setdefault((file, item.spread), []).append(item)
         else:
-            files.setdefault(item.nodeid.split("::")[0], []).append(item)
-    plan.units = [*sorted(files.values(), key=lambda unit: -len(unit)), *spread]
+            files.setdefault(file, []).append(item)
+    plan.units = [*sorted(files.values(), key=lambda unit: -len(unit)),
+                  *sorted(groups.values(), key=lambda unit: -len(unit))]
     plan.lanes = min(count, len(plan.units))
     return plan
 
@@ -92,8 +94,15 @@ class Collector:
         from fixtures.plugin import GUARANTEES_KEY
 
         self.items = [Planned(item.nodeid, item.stash.get(GUARANTEES_KEY, ()),
-                              serial=item.get_closest_marker("serial") is not None,
-                              spread=item.get_closest_marker("spread") is not None) for item in session.items]
+                              serial=item.get_closest_marker("serial") is not None, spread=_group(item))
+                      for item in session.items]
+
+
+def _group(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("spread")
+    if marker is None:
+        return None
+    return str(marker.args[0]) if marker.args else item.nodeid
 
 
 @dataclass
@@ -116,14 +125,14 @@ class LaneRun:
         return read_stream(self.results)
 
 
-def lane_arguments(base: list[str], lane: LaneRun, count: int, *, profile_path: Path, run_id: str,
-                   pace_dir: Path, queue: Path) -> list[str]:
+def lane_arguments(base: list[str], lane: LaneRun, *, profile_path: Path, run_id: str, pace_dir: Path,
+                   queue: Path) -> list[str]:
     """A lane's pytest command line: the run's own arguments with the lane's reports, queue and pace."""
     arguments = [
         *base,
         f"--junitxml={lane.folder / 'junit.xml'}", f"--alluredir={lane.folder / 'allure-results'}",
         "--target-profile", str(profile_path), "--run-id", f"{run_id}{lane.number}",
-        "--lane", f"{lane.number}/{count}", "--queue", str(queue), "--pace-dir", str(pace_dir),
+        "--lane", str(lane.number), "--queue", str(queue), "--pace-dir", str(pace_dir),
         "--results-stream", str(lane.results),
         "--key-pool", "0",  # the runner's pool, shared (`fixtures.key_pool.pool_for_lanes`), not one per lane
     ]

@@ -288,7 +288,7 @@ def _run_in_lanes(args: argparse.Namespace, target: Target, config: RunConfig, p
                       f"{len(plan.serial)} serial tests", flush=True)
                 for run in runs:
                     if STOP.requested is None:
-                        lanes.start(run, [*lanes.lane_arguments(base, run, len(runs), pace_dir=pace_dir, queue=queue,
+                        lanes.start(run, [*lanes.lane_arguments(base, run, pace_dir=pace_dir, queue=queue,
                                                                 profile_path=target.profile_path,
                                                                 run_id=config.run_id),
                                           *selection_arguments(args)])

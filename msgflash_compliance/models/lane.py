@@ -13,8 +13,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Lane:
-    number: int = 0  # 1..count for a parallel lane; 0 for the runner's own process
-    count: int = 1  # how many lanes check the target at the same time
+    number: int = 0  # 1, 2, ... for a parallel lane; 0 for the runner's own process
     pace_dir: Path | None = None  # the buckets and the request count every lane shares (None: this process's own)
     items: frozenset[str] | None = None  # the node IDs this process checks (None: its whole selection)
     queue: Path | None = None  # a parallel lane: the run's units of work, claimed one at a time (`fixtures.lane_queue`)

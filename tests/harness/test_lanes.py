@@ -1,0 +1,99 @@
+"""How a run in lanes deals its tests (`msgflash_compliance.lanes`, `fixtures.lane_queue`) and merges what the
+lanes found (`merge_streams`, `merge_junit`)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+from fixtures.lane_queue import LaneQueue, read_units, write_units
+from msgflash_compliance.lanes import Planned, plan_lanes
+from msgflash_compliance.models.results import NOT_RUN, ResultStream, RunFacts, TestResult, merge_streams
+from msgflash_compliance.reporting.junit_files import merge_junit
+
+ITEMS = [
+    Planned("suites/test_a.py::t1", ("A-01",)),
+    Planned("suites/test_b.py::t1", ("B-01",), serial=True),
+    Planned("suites/test_c.py::t1", ("C-01",)),
+    Planned("suites/test_c.py::t2", ("C-01",)),
+    Planned("suites/test_s.py::t1", ("S-01",), spread="one"),
+    Planned("suites/test_s.py::t2", ("S-01",), spread="two"),
+    Planned("suites/test_s.py::t3", ("S-01",), spread="one"),
+    Planned("suites/test_a.py::t2", ("A-01",)),
+    Planned("suites/test_c.py::t3", ("C-01",)),
+]
+
+
+def _ids(units: list[list[Planned]]) -> list[list[str]]:
+    return [[item.nodeid for item in unit] for unit in units]
+
+
+def test_serial_tests_wait_files_stay_whole_and_spread_files_go_group_by_group() -> None:
+    plan = plan_lanes(ITEMS, 3)
+    assert [item.nodeid for item in plan.serial] == ["suites/test_b.py::t1"]
+    assert _ids(plan.units) == [
+        ["suites/test_c.py::t1", "suites/test_c.py::t2", "suites/test_c.py::t3"],  # the biggest file first
+        ["suites/test_a.py::t1", "suites/test_a.py::t2"],
+        ["suites/test_s.py::t1", "suites/test_s.py::t3"], ["suites/test_s.py::t2"],  # a group stays together
+    ]
+    assert plan.lanes == 3
+    assert _ids(plan_lanes(ITEMS, 3).units) == _ids(plan.units)  # the same order every run
+
+
+def test_no_more_lanes_than_units() -> None:
+    assert plan_lanes(ITEMS[:2], 3).lanes == 1
+    assert plan_lanes([ITEMS[1]], 3).lanes == 0
+
+
+def test_two_lanes_claim_every_unit_once_and_know_the_others(tmp_path: Path) -> None:
+    queue_file = tmp_path / "queue.txt"
+    write_units(queue_file, _ids(plan_lanes(ITEMS, 2).units))
+    units = read_units(queue_file)
+    first, second = LaneQueue(units, tmp_path), LaneQueue(units, tmp_path)
+    claims = [first._claim(), second._claim(), first._claim(), second._claim(), first._claim()]
+    assert claims == [0, 1, 2, 3, None]
+    mine = {nodeid for number in (0, 2) for nodeid in units[number]}
+    assert first.others() == frozenset(first.node_ids() - mine)
+    assert second.others() == frozenset(mine)
+
+
+def test_a_stopped_lane_leaves_unclaimed_units_to_nobody(tmp_path: Path) -> None:
+    units = _ids(plan_lanes(ITEMS, 2).units)
+    lane = LaneQueue(units, tmp_path)
+    assert lane._claim() == 0
+    assert lane.others() == frozenset()  # units 1.. never claimed: not another lane's, they never ran
+
+
+def test_merged_results_keep_what_a_check_found_over_not_run_over_deselected() -> None:
+    found = TestResult("suites/test_a.py::t1", ("A-01",), "failed", failed_guarantees=("A-01",))
+    never = TestResult("suites/test_a.py::t1", ("A-01",), "broken", message=NOT_RUN + "interrupted")
+    other = TestResult("suites/test_a.py::t1", ("A-01",), "deselected")
+    for order in ([other, never, found], [found, never, other], [never, found, other]):
+        merged = merge_streams([ResultStream(results=[result]) for result in order])
+        assert merged.results == [found]
+    assert merge_streams([ResultStream(results=[other]), ResultStream(results=[never])]).results == [never]
+
+
+def test_merged_facts_add_requests_per_key() -> None:
+    streams = [ResultStream(facts=RunFacts(requests=3, paced_requests={"owner.api_key": 2, "anonymous": 1},
+                                           pace_rate=10.0)),
+               ResultStream(facts=RunFacts(requests=4, paced_requests={"owner.api_key": 4}, pace_rate=10.0,
+                                           interrupted=True, cleanup_problems=("contact c1: 500",)))]
+    facts = merge_streams(streams).facts
+    assert (facts.requests, facts.paced_requests) == (7, {"anonymous": 1, "owner.api_key": 6})
+    assert facts.interrupted and facts.cleanup_problems == ("contact c1: 500",) and facts.pace_rate == 10.0
+
+
+def test_one_junit_of_every_lane(tmp_path: Path) -> None:
+    def suite(path: Path, names: list[str], failures: int) -> Path:
+        cases = "".join(f'<testcase classname="suites.test_a" name="{n}" time="1"/>' for n in names)
+        path.write_text(f'<testsuites><testsuite name="msgflash-compliance" tests="{len(names)}" errors="0" '
+                        f'failures="{failures}" skipped="0" time="{len(names)}">{cases}</testsuite></testsuites>')
+        return path
+
+    out = tmp_path / "junit.xml"
+    merge_junit([tmp_path / "missing.xml", suite(tmp_path / "a.xml", ["t1", "t2"], 1),
+                 suite(tmp_path / "b.xml", ["t3"], 0)], out)
+    merged = next(ElementTree.parse(out).getroot().iter("testsuite"))
+    assert [case.get("name") for case in merged.iter("testcase")] == ["t1", "t2", "t3"]
+    assert (merged.get("tests"), merged.get("failures"), merged.get("time")) == ("3", "1", "2.000")
