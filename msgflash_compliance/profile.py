@@ -104,6 +104,9 @@ class Team(_Section):
 
     id: str
     api_key: SecretStr | None = None
+    # Who made the team key: a team key acts with its maker's role in the team, so a key pool's extra team keys
+    # are made by the same identity (and the team gets no pool without it).
+    api_key_made_by: Literal["owner", "admin", "collaborator"] | None = None
 
     _id_shape = field_validator("id")(lambda value: _team_id(value))
 

@@ -29,7 +29,7 @@ def profile_document(
             }
             for name in IDENTITIES
         },
-        "team": {"id": seeded.team_id, "api_key": seeded.team_api_key},
+        "team": {"id": seeded.team_id, "api_key": seeded.team_api_key, "api_key_made_by": "admin"},  # see seed.py
         "other_team": {"id": seeded.other_team_id},
         # the embedded sandbox may be mutated, and it never delivers anything: sends are safe there
         # and its key cap has room for a pool of keys to spread the owner's reads over
