@@ -9,30 +9,18 @@ Sandbox only: callers check `[sandbox] enabled` first (an account on a real targ
 from __future__ import annotations
 
 import secrets
-from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from fixtures.checks import error_code_of, json_body
-from fixtures.clients import Harness, HarnessClient
+from fixtures.clients import Bearer, Harness, HarnessClient
 from fixtures.errors import HarnessError
 from fixtures.factories import DataFactory
 from suites.areas.sandbox import outbox
 
 VERIFICATION_MAIL = "verify_email"
-
-
-class _Bearer(httpx.Auth):
-    """The scratch account's JWT on every request (obtained once, at sign-up)."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        yield request
 
 
 @dataclass(frozen=True)
@@ -77,7 +65,7 @@ def sign_up(harness: Harness, factory: DataFactory, label: str) -> ScratchAccoun
     if not isinstance(token, str) or not token:
         raise HarnessError("scratch account: the login answer has no data.token")
     harness.secrets.add(f"{label}.jwt", token)
-    client = harness.client(f"{label}.console", auth=_Bearer(token))
+    client = harness.client(f"{label}.console", auth=Bearer(token))
     me = data_of(client.get("/api/auth/me"), "GET /api/auth/me")
     user_id = me.get("id") if isinstance(me, dict) else None
     if not isinstance(user_id, str):
