@@ -225,6 +225,8 @@ def _run_and_report(args: argparse.Namespace, target: Target, config: RunConfig,
     seed = config.selection.seed
     arguments = pytest_arguments(args, seed=seed, reports_dir=reports_dir, suites_dir=suites_dir)
     count = getattr(args, "lanes", None) or lanes.DEFAULT_LANES
+    if {"--collect-only", "--co"} & set(selection_arguments(args)):
+        count = 1  # nothing is checked: the one session lists the selection
     plan = _plan_lanes(args, config, suites_dir, count) if count > 1 else None
     if plan is None or plan.lanes < 2:  # one lane would only run before the serial tests: one process does both
         plugin = CompliancePlugin(config)
