@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="extra API keys per workspace for the run's repeatable requests, instead of the profile's "
                           "[safety] key_pool (0: none; the embedded server's profile has 4)")
     run.add_argument("--lanes", type=int, metavar="N",
-                     help="check in N processes side by side, each key still paced once for all (default 3; "
+                     help="check in N processes side by side, each key still paced once for all (default 4; "
                           "1: one test at a time); tests marked serial run alone afterwards")
     run.add_argument("--tests", action="append", default=[], metavar="PATH",
                      help="run only these suite files or test ids (under suites/) instead of every suite")
