@@ -38,6 +38,7 @@ class RunFacts:
     stop_reason: str | None = None
     cleanup_problems: tuple[str, ...] = ()
     collection_errors: int = 0
+    secret_leaks: tuple[str, ...] = ()  # a lane's own scan: "<label> in <file>" (scrubbed already)
 
 
 @dataclass
@@ -66,6 +67,7 @@ def read_stream(path: Path) -> ResultStream:
             stream.results.append(TestResult(**record))
         elif kind == "run":
             record["cleanup_problems"] = tuple(record["cleanup_problems"])
+            record["secret_leaks"] = tuple(record.get("secret_leaks", ()))
             stream.facts = RunFacts(**record)
     return stream
 
@@ -94,6 +96,7 @@ def merge_streams(streams: list[ResultStream]) -> ResultStream:
             stop_reason=next((f.stop_reason for f in facts if f.stop_reason), None),
             cleanup_problems=tuple(p for f in facts for p in f.cleanup_problems),
             collection_errors=max((f.collection_errors for f in facts), default=0),
+            secret_leaks=tuple(leak for f in facts for leak in f.secret_leaks),
         ),
     )
 

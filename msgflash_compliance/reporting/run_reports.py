@@ -50,6 +50,7 @@ class ReportInputs:
 
 
 def write_reports(inputs: ReportInputs, stream: Any) -> int:
+    from fixtures.secret_scan import scan_for_secrets
     from msgflash_compliance.models.guarantee_text import expected_answer
     from msgflash_compliance.reporting import allure_files
     from msgflash_compliance.reporting.baseline import apply_baseline, count_reported
@@ -60,7 +61,6 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
         write_compliance_md,
     )
     from msgflash_compliance.reporting.replay import Selection, checked_against
-    from msgflash_compliance.reporting.secret_scan import scan_for_secrets
     from msgflash_compliance.reporting.verdicts import count_tests, fold_verdicts
 
     selection = inputs.selection or Selection(suite=inputs.suite, seed=inputs.seed)
@@ -123,7 +123,9 @@ def write_reports(inputs: ReportInputs, stream: Any) -> int:
     for leak in leaks:
         print(f"error: secret {leak.label} found in {leak.path} (scrubbed); the run counts as broken",
               file=sys.stderr)
-    if leaks:
+    for found in stream.facts.secret_leaks:  # a lane's own scan, of what only it knew
+        print(f"error: secret {found} (scrubbed by its lane); the run counts as broken", file=sys.stderr)
+    if leaks or stream.facts.secret_leaks:
         code = ExitCode.BROKEN
     _print_summary(counts, len(verdicts), stream.facts.requests, inputs, reports_dir, warning is None, notes)
     _print_attention(run, verdicts)

@@ -97,3 +97,32 @@ def test_one_junit_of_every_lane(tmp_path: Path) -> None:
     merged = next(ElementTree.parse(out).getroot().iter("testsuite"))
     assert [case.get("name") for case in merged.iter("testcase")] == ["t1", "t2", "t3"]
     assert (merged.get("tests"), merged.get("failures"), merged.get("time")) == ("3", "1", "2.000")
+
+
+def test_a_lane_scans_its_own_reports_with_what_it_knew(tmp_path: Path) -> None:
+    """A lane's logins are its own: the runner's final scan cannot know their JWTs, so the lane scans (and
+    scrubs) its JUnit and Allure files itself and hands the labels on in its results."""
+    from types import SimpleNamespace
+
+    from fixtures.clients import Harness
+    from fixtures.plugin import CompliancePlugin
+    from msgflash_compliance.contract.catalog import load_catalog
+    from msgflash_compliance.models.lane import Lane
+    from msgflash_compliance.models.run_config import build_run_config
+    from msgflash_compliance.profile import parse_profile
+    from tests.harness.conftest import profile_document
+
+    profile = parse_profile(profile_document("http://127.0.0.1:9"))
+    plugin = CompliancePlugin(build_run_config(profile, load_catalog(), lane=Lane(number=2)))
+    plugin.run.harness = Harness(profile)
+    jwt = "eyJhbGciOiJIUzI1NiJ9." + "a" * 40 + "." + "b" * 40
+    plugin.run.harness.secrets.add("owner.jwt", jwt)
+    (tmp_path / "allure").mkdir()
+    (tmp_path / "junit.xml").write_text(f"<testsuites><failure>{jwt}</failure></testsuites>", encoding="utf-8")
+    (tmp_path / "allure" / "x-result.json").write_text('{"name": "clean"}', encoding="utf-8")
+    config = SimpleNamespace(option=SimpleNamespace(xmlpath="junit.xml", allure_report_dir="allure"),
+                             invocation_params=SimpleNamespace(dir=tmp_path))
+    assert plugin._scan_own_reports(config) == ("owner.jwt in junit.xml",)  # type: ignore[arg-type]
+    assert jwt not in (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    leaks = ResultStream(facts=RunFacts(secret_leaks=("owner.jwt in junit.xml",)))
+    assert merge_streams([leaks, ResultStream()]).facts.secret_leaks == ("owner.jwt in junit.xml",)

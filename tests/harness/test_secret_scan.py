@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from msgflash_compliance.reporting.secret_scan import scan_for_secrets
+from fixtures.secret_scan import scan_for_secrets
 
 KEY = "msgf_live_" + "c3" * 32
 PASSWORD = 'pa"ss\\word-99'
