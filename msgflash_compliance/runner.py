@@ -3,8 +3,11 @@
     target   → a profile file, or the embedded reference server on a fresh database (`embedded`, in process)
     config   → one `RunConfig`: profile, contract settings, catalog and selection, each loaded once
     probe    → is anything listening at base_url? (no: exit 3, one line)
-    pytest   → `pytest.main(args, plugins=[CompliancePlugin(config)])`: the suites in process, JUnit and Allure
-    verdicts → read from that plugin object after the session (results, run facts, secrets): no file between
+    pytest   → `pytest.main(args, plugins=[CompliancePlugin(config)])`: the suites in process, JUnit and Allure;
+               with `--lanes N` (default 4) the tests that may run side by side first, in N pytest processes
+               (`msgflash_compliance.lanes`), then the `serial` ones in process
+    verdicts → read from that plugin object after the session (results, run facts, secrets): no file between;
+               a run in lanes merges the lanes' result streams with it
     reports  → compliance.json / .md, Allure environment and categories, the HTML report, a secret scan
 
 `--repeat N` (soak) runs N child processes against one target instead (`msgflash_compliance.soak`).
