@@ -125,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "1: one test at a time); tests marked serial run alone afterwards")
     run.add_argument("--tests", action="append", default=[], metavar="PATH",
                      help="run only these suite files or test ids (under suites/) instead of every suite")
+    run.add_argument("--fail-fast", action="store_true",
+                     help="once a guarantee has failed, skip its remaining checks: a broken build's answer sooner, "
+                          "every verdict the same")
     run.add_argument("--no-html", action="store_true",
                      help="skip the Allure HTML report (everything else is still written)")
     run.add_argument("--repeat", type=int, metavar="N",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from msgflash_compliance.errors import TargetBroken, UsageError
@@ -27,6 +28,7 @@ DOCUMENTED_RATE_LIMIT = 10  # requests per second per key
 def embedded_server(scratch: Path, faults: list[str], rate_limit: int | None = None) -> Iterator[Path]:
     """Start the reference server on a free port with `faults` on; yield its profile's path; stop it."""
     config = server_config(scratch / "reference.sqlite", faults, rate_limit)
+    created_at = datetime.now(UTC).replace(microsecond=0)  # a new database, seeded below
     server = RunningServer(config, seed=True)
     try:
         server.start(timeout=START_SECONDS)
@@ -36,7 +38,8 @@ def embedded_server(scratch: Path, faults: list[str], rate_limit: int | None = N
         assert server.seed is not None  # seed=True
         profile_path = scratch / "embedded-profile.toml"
         write_profile(profile_path, profile_document(server.base_url, server.seed, sandbox=config.sandbox,
-                                                     rate_limit=config.rate_limit_per_second))
+                                                     rate_limit=config.rate_limit_per_second,
+                                                     created_at=created_at))
         yield profile_path
     finally:
         server.stop(STOP_SECONDS)

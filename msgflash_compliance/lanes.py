@@ -39,6 +39,7 @@ from msgflash_compliance.contract.paths import PROJECT_ROOT
 from msgflash_compliance.interrupts import STOP
 from msgflash_compliance.models.lane import Lane
 from msgflash_compliance.models.results import NOT_RUN, ResultStream, TestResult, read_stream
+from msgflash_compliance.models.selection import Selection
 
 DEFAULT_LANES = 4  # measured: 3 lanes 66 s, 4 lanes 57 s, 6 lanes 65 s for the same tests (make run, 2 cores)
 MAX_LANES = 8
@@ -126,10 +127,12 @@ class LaneRun:
 
 
 def lane_arguments(base: list[str], lane: LaneRun, *, profile_path: Path, run_id: str, pace_dir: Path,
-                   queue: Path) -> list[str]:
-    """A lane's pytest command line: the run's own arguments with the lane's reports, queue and pace."""
+                   queue: Path, selection: Selection) -> list[str]:
+    """A lane's pytest command line: the run's own arguments with the lane's reports, queue and pace, and what
+    its plugin judges (the selected guarantees, whether to fail fast)."""
     arguments = [
         *base,
+        *(f"--guarantee={i}" for i in selection.guarantees), *(["--fail-fast"] if selection.fail_fast else []),
         f"--junitxml={lane.folder / 'junit.xml'}", f"--alluredir={lane.folder / 'allure-results'}",
         "--target-profile", str(profile_path), "--run-id", f"{run_id}{lane.number}",
         "--lane", str(lane.number), "--queue", str(queue), "--pace-dir", str(pace_dir),

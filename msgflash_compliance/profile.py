@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -163,6 +164,7 @@ class Safety(_Section):
 
 class Sandbox(_Section):
     enabled: bool = False  # the /__sandbox/ control routes exist (the embedded reference server)
+    created_at: datetime | None = None  # its database was made then (the embedded server: at the run's start)
 
 
 class TargetProfile(_Section):

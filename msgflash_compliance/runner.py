@@ -295,7 +295,8 @@ def _run_in_lanes(args: argparse.Namespace, target: Target, config: RunConfig, p
                     if STOP.requested is None:
                         lanes.start(run, [*lanes.lane_arguments(base, run, pace_dir=pace_dir, queue=queue,
                                                                 profile_path=target.profile_path,
-                                                                run_id=config.run_id),
+                                                                run_id=config.run_id,
+                                                                selection=config.selection),
                                           *selection_arguments(args)])
                 lanes.wait_all(runs)
                 streams += [run.stream() for run in runs]

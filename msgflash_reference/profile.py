@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,11 @@ EMBEDDED_KEY_POOL = 4  # the owner (Pro, 10 keys) has room for 4 beside its own,
 
 
 def profile_document(
-    base_url: str, seeded: SeedResult, *, sandbox: bool, rate_limit: int | None = 10
+    base_url: str, seeded: SeedResult, *, sandbox: bool, rate_limit: int | None = 10,
+    created_at: datetime | None = None,
 ) -> dict[str, Any]:
+    """`created_at`: when the server's database was made, for a server that seeded a new one (the embedded
+    server does, every run): nothing on it can be older, so the leftover sweep has nothing to look for."""
     return {
         "base_url": base_url,
         "identities": {
@@ -35,7 +39,8 @@ def profile_document(
         # and its key cap has room for a pool of keys to spread the owner's reads over
         "safety": {"billing_probes": True, "allow_send": True, "key_pool": EMBEDDED_KEY_POOL,
                    "rate_limit": float(rate_limit or UNLIMITED_CLIENT_PACE)},
-        "sandbox": {"enabled": sandbox},  # /__sandbox/ control routes exist
+        "sandbox": {"enabled": sandbox,  # /__sandbox/ control routes exist
+                    **({"created_at": created_at} if created_at is not None else {})},
     }
 
 

@@ -28,6 +28,14 @@ class TestResult:
     message: str = ""  # redacted: failure message, skip reason, or an INFO observation
     observation: bool = False  # an INFO check that saw the target differ (reported, never failed)
 
+    @property
+    def violated(self) -> tuple[str, ...]:
+        """The guarantees this test saw violated: on `failed`, those its violation named (all of its own when
+        it named none); the others it stopped before finishing."""
+        if self.outcome != "failed":
+            return ()
+        return self.failed_guarantees or self.guarantees
+
 
 @dataclass(frozen=True)
 class RunFacts:

@@ -24,6 +24,7 @@ class Selection:
     key_pool: int | None = None  # --key-pool: overrides the profile's [safety] key_pool
     fail_on: str = "should"
     baseline: str | None = None
+    fail_fast: bool = False  # --fail-fast: a guarantee's checks stop at its first violation (same verdicts)
 
     @property
     def narrowed(self) -> bool:

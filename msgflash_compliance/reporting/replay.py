@@ -36,6 +36,7 @@ def selection_from_args(args: argparse.Namespace, seed: int) -> Selection:
         key_pool=getattr(args, "key_pool", None),
         fail_on=getattr(args, "fail_on", None) or "should",
         baseline=getattr(args, "baseline", None),
+        fail_fast=bool(getattr(args, "fail_fast", False)),
     )
 
 
@@ -70,6 +71,8 @@ def run_flags(selection: Selection) -> list[str]:
         flags += ["--fail-on", selection.fail_on]
     if selection.baseline:
         flags += ["--baseline", selection.baseline]
+    if selection.fail_fast:
+        flags.append("--fail-fast")
     flags += ["--seed", str(selection.seed)]
     if selection.pytest_args:
         flags += ["--", *selection.pytest_args]

@@ -88,7 +88,7 @@ def _verdict(guarantee: GuaranteeLike, results: list[TestResult], unselected: bo
 
 def _contribution(guarantee: GuaranteeLike, result: TestResult) -> str:
     if result.outcome == "failed":
-        if result.failed_guarantees and guarantee.id not in result.failed_guarantees:
+        if guarantee.id not in result.violated:
             return "skipped"  # the test stopped at another guarantee's violation
         return "passed" if guarantee.level == "INFO" else "failed"
     if result.outcome == "not_covered":
