@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
-from msgflash_reference.bodies import StrictBody
+from msgflash_reference.bodies import NonNullBody, StrictBody
 from msgflash_reference.errors import invalid_field
 from msgflash_reference.ids import is_uuid
 
@@ -18,15 +18,17 @@ CONTACTS_MAX_LIMIT = 100
 BULK_MAX_IDS = 10_000
 
 
-class ContactCreate(StrictBody):
+class ContactCreate(NonNullBody):
+    """The spec types each field (meta an object): a null is refused, leave the field out instead."""
+
     name: str = Field(min_length=1)
     phone: str = Field(pattern=E164)
     tags: list[str] = Field(default_factory=list)
     meta: dict[str, Any] | None = None
 
 
-class ContactUpdate(StrictBody):
-    """All optional; `tags` and `meta` replace the stored values (CNT-03)."""
+class ContactUpdate(NonNullBody):
+    """All optional, never null; `tags` and `meta` replace the stored values (CNT-03)."""
 
     name: str | None = Field(default=None, min_length=1)
     phone: str | None = Field(default=None, pattern=E164)

@@ -97,8 +97,11 @@ def test_create_get_update_delete(servers: ServerSet) -> None:
     error(client.get(f"/api/v1/contacts/{cid}"), 404, "NOT_FOUND")
     error(client.delete(f"/api/v1/contacts/{cid}"), 404, "NOT_FOUND")
     error(client.put(f"/api/v1/contacts/{uuid.uuid4()}", json={"name": "x"}), 404, "NOT_FOUND")
-    for body in ({"phone": "+33612345000"}, {"name": "x"}):
+    for body in ({"phone": "+33612345000"}, {"name": "x"}, {"name": "x", "phone": "+33612345001", "meta": None}):
         error(client.post("/api/v1/contacts", json=body), 400, "VALIDATION_ERROR")
+    kept = data(client.post("/api/v1/contacts", json={"name": "Kept", "phone": "+33612345002"}), 201)
+    for body in ({"meta": None}, {"name": None}, {"tags": None}):  # the spec types them; null is no value
+        error(client.put(f"/api/v1/contacts/{kept['id']}", json=body), 400, "VALIDATION_ERROR")
 
 
 def test_another_workspaces_contact_is_404(filled: RunningServer) -> None:

@@ -42,7 +42,8 @@ def test_group_crud_and_cap_on_free(servers: ServerSet) -> None:
     assert data(client.delete(f"/api/v1/contacts/groups/{made['id']}")) == {"id": made["id"], "deleted": True}
     error(client.get(f"/api/v1/contacts/groups/{made['id']}"), 404, "NOT_FOUND")
     data(client.post("/api/v1/contacts/groups", json={"name": "Third"}), 201)
-    for body in ({}, {"name": ""}, {"name": "x", "color": "red"}, {"name": "x", "extra": True}):
+    for body in ({}, {"name": ""}, {"name": "x", "color": "red"}, {"name": "x", "extra": True},
+                 {"name": "x", "description": None}, {"name": "x", "color": None}):
         error(client.post("/api/v1/contacts/groups", json=body), 400, "VALIDATION_ERROR")
 
 
