@@ -131,7 +131,11 @@ class Safety(_Section):
     """What the suite may do to the target."""
 
     request_budget: int = Field(default=5000, ge=1)
-    rate_limit: float = Field(default=10.0, gt=0, description="requests per second per credential")
+    rate_limit: float = Field(default=10.0, gt=0, description="requests per second per API key")
+    # The docs limit API keys only; console sessions and the rest are paced at the key rate unless told.
+    console_rate_limit: float | None = Field(
+        default=None, gt=0, description="requests per second per console session, sign-up, anonymous caller or "
+                                        "sandbox control credential (default: rate_limit)")
     read_only: bool = False
     allow_send: bool = False
     data_prefix: str = "mfc-"
@@ -150,7 +154,11 @@ class Safety(_Section):
             raise ValueError("must be 2 to 16 characters: a lowercase letter, then lowercase letters, digits or '-'")
         return value
 
-    @field_validator("rate_limit", mode="before")
+    @property
+    def console_rate(self) -> float:
+        return self.console_rate_limit or self.rate_limit
+
+    @field_validator("rate_limit", "console_rate_limit", mode="before")
     @classmethod
     def _rate_spelling(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -160,6 +168,14 @@ class Safety(_Section):
             number = float(match.group(1))
             return number if match.group(2).startswith("s") else number / 60
         return value
+
+
+def paced_as_console(label: str) -> bool:
+    """Whether a credential label is one the API docs give no rate limit (paced at `console_rate_limit`): a
+    console session or sign-up, a call without credentials, the sandbox's control routes. Every other label is
+    an API key (the profile's, a pool key, a probe's), paced at the documented per-key `rate_limit`."""
+    return (label in ("anonymous", "sandbox") or label.startswith("console.")
+            or label.endswith((".console", ".signup")))
 
 
 class Sandbox(_Section):

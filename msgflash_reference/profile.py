@@ -37,8 +37,10 @@ def profile_document(
         "other_team": {"id": seeded.other_team_id},
         # the embedded sandbox may be mutated, and it never delivers anything: sends are safe there
         # and its key cap has room for a pool of keys to spread the owner's reads over
+        # and it limits API keys only: the console and its own control routes go at an unlimited pace
         "safety": {"billing_probes": True, "allow_send": True, "key_pool": EMBEDDED_KEY_POOL,
-                   "rate_limit": float(rate_limit or UNLIMITED_CLIENT_PACE)},
+                   "rate_limit": float(rate_limit or UNLIMITED_CLIENT_PACE),
+                   "console_rate_limit": float(max(rate_limit or 0, UNLIMITED_CLIENT_PACE))},
         "sandbox": {"enabled": sandbox,  # /__sandbox/ control routes exist
                     **({"created_at": created_at} if created_at is not None else {})},
     }

@@ -41,7 +41,8 @@ class TestResult:
 class RunFacts:
     requests: int = 0
     paced_requests: dict[str, int] = field(default_factory=dict)  # per credential label (never a secret)
-    pace_rate: float = 0.0  # requests per second per credential the harness kept to
+    pace_rate: float = 0.0  # requests per second per API key the harness kept to
+    console_pace_rate: float = 0.0  # ... per credential the docs give no limit (`profile.paced_as_console`)
     interrupted: bool = False
     stop_reason: str | None = None
     cleanup_problems: tuple[str, ...] = ()
@@ -100,6 +101,7 @@ def merge_streams(streams: list[ResultStream]) -> ResultStream:
             requests=sum(f.requests for f in facts),
             paced_requests=dict(sorted(paced.items())),
             pace_rate=max((f.pace_rate for f in facts), default=0.0),
+            console_pace_rate=max((f.console_pace_rate for f in facts), default=0.0),
             interrupted=any(f.interrupted for f in facts),
             stop_reason=next((f.stop_reason for f in facts if f.stop_reason), None),
             cleanup_problems=tuple(p for f in facts for p in f.cleanup_problems),

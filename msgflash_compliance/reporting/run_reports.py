@@ -22,6 +22,7 @@ import pytest
 from msgflash_compliance import __version__
 from msgflash_compliance.exit_codes import ExitCode
 from msgflash_compliance.interrupts import STOP
+from msgflash_compliance.profile import paced_as_console
 
 # Written by a run into the reports dir, and only these (reports/README.md documents them).
 REPORT_OUTPUTS = ("allure-results", "allure-report", "junit.xml", "compliance.json", "compliance.md",
@@ -161,10 +162,13 @@ def _print_attention(run: Any, verdicts: list[Any]) -> None:
 
 
 def pace_floor(facts: Any) -> float:
-    """Seconds the busiest credential needed at the harness pace: what a rate-limited run cannot beat."""
+    """Seconds the busiest credential needed at the harness pace (API keys at the key rate, the credentials
+    the docs give no limit at the console rate): what a rate-limited run cannot beat."""
     if not facts.paced_requests or facts.pace_rate <= 0:
         return 0.0
-    return max(facts.paced_requests.values()) / facts.pace_rate
+    console = facts.console_pace_rate or facts.pace_rate
+    return max(count / (console if paced_as_console(label) else facts.pace_rate)
+               for label, count in facts.paced_requests.items())
 
 
 def exit_code(pytest_code: int, counts: dict[str, int], facts: Any) -> tuple[ExitCode, list[str]]:

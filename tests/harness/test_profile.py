@@ -47,6 +47,9 @@ plan_change_blocked_status = 400
     assert profile.identity("owner").has_console and profile.identity("admin").has_console
     assert profile.identity("collaborator") is None
     assert profile.safety.rate_limit == 5.0 and profile.safety.data_prefix == "mfc-"
+    assert profile.safety.console_rate == 5.0  # unset: the key rate
+    faster = parse_profile({"base_url": "http://x.test", "safety": {"console_rate_limit": "120/m"}})
+    assert faster.safety.console_rate == 2.0 and faster.safety.rate_limit == 10.0
     assert profile.settings == {"plan_change_blocked_status": 400}
     assert not profile.billing_probes  # off for real targets unless asked
     with pytest.raises(ValueError, match="frozen"):

@@ -13,6 +13,8 @@ from fixtures.clients import Harness, iter_actors
 from fixtures.errors import BudgetExhausted, TargetBroken
 from fixtures.throttle import BucketRegistry, TokenBucket
 from fixtures.transports import EXPECTS_429, RequestBudget, build_transport
+from msgflash_compliance.models.results import RunFacts
+from msgflash_compliance.reporting.run_reports import pace_floor
 from tests.harness.live_server import LiveServer, free_port
 
 
@@ -43,6 +45,24 @@ def test_token_bucket_spaces_requests_after_the_burst() -> None:
         bucket.acquire()
     assert now[0] == pytest.approx((8 - 3) / 10)
     assert len(waits) == 5
+
+
+def test_api_keys_keep_the_key_rate_and_the_console_its_own() -> None:
+    """The docs limit API keys only: console sessions, sign-ups, anonymous calls and the sandbox's controls go
+    at `console_rate_limit`; any other label (a pool key, a probe, one never seen) at the key rate."""
+    registry = BucketRegistry(10, console_rate=100)
+    for label in ("owner.console", "scratch.signup", "console.login-probe", "anonymous", "sandbox"):
+        assert registry.bucket(label).rate == 100, label
+    for label in ("owner.api_key", "owner.api_key.pool2", "team.api_key", "probe.revoked-key", "cleanup"):
+        assert registry.bucket(label).rate == 10, label
+    assert BucketRegistry(10).bucket("owner.console").rate == 10  # unset: the key rate for every credential
+
+
+def test_the_pace_floor_divides_each_credential_by_its_own_rate() -> None:
+    facts = RunFacts(paced_requests={"owner.api_key": 50, "owner.console": 300}, pace_rate=10.0,
+                     console_pace_rate=100.0)
+    assert pace_floor(facts) == pytest.approx(5.0)  # the key's 50 at 10/s, not the console's 300 at 100/s
+    assert pace_floor(RunFacts(paced_requests={"owner.console": 300}, pace_rate=10.0)) == pytest.approx(30.0)
 
 
 def test_throttle_holds_n_requests_to_rate_over_real_http(live_server: LiveServer, unique: str) -> None:
