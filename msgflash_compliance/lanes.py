@@ -13,7 +13,9 @@ under its own run id.
     plan    → the selection collected once here; a test marked `serial` (it changes what other checks see: a
               plan, the clock, counters, a cap, a burst on a key, a whole listing) waits for the serial phase;
               the others make units of work: a test file (its module fixtures are set up once), or a group of
-              tests of a file marked `spread(group)`; biggest units first, in the same order every run
+              tests of a file marked `spread(group)`; longest units first (by the seconds each test took in a
+              recent full run, `suites/durations.json`; by test count where none is known), in the same
+              order every run
     lanes   → `python -m pytest ... --lane K --queue FILE --pace-dir DIR --results-stream FILE`: each lane
               claims the next unit when it is free (`fixtures.lane_queue`), so none idles while another has
               work; the first lane sweeps; each stop signal the runner gets is passed on to each lane (they run
@@ -25,8 +27,10 @@ under its own run id.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -47,6 +51,9 @@ LANE_EXIT_FINE = {0, 1, 2, 5}  # pytest: passed, tests failed, interrupted, no t
 LOG_TAIL_LINES = 15
 
 
+DURATIONS_FILE = "durations.json"  # beside the suites
+
+
 @dataclass(frozen=True)
 class Planned:
     nodeid: str
@@ -65,9 +72,21 @@ class LanePlan:
         return [item for unit in self.units for item in unit]
 
 
-def plan_lanes(items: list[Planned], count: int) -> LanePlan:
-    """Units of work for up to `count` lanes: whole files, then the groups of `spread` files (they fill the
-    lanes' ends), each biggest first and in collection order inside; serial tests apart."""
+def load_durations(suites_dir: Path) -> dict[str, float]:
+    """{node id: seconds} of a recent full run (`tools/record_durations.py` writes it); {} when absent."""
+    try:
+        document = json.loads((suites_dir / DURATIONS_FILE).read_text(encoding="utf-8"))
+        return {str(nodeid): float(seconds) for nodeid, seconds in document.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def plan_lanes(items: list[Planned], count: int, durations: dict[str, float] | None = None) -> LanePlan:
+    """Units of work for up to `count` lanes: whole files and the groups of `spread` files, the longest first
+    (a unit's known durations, a test not in `durations` counting as a typical one), in collection order
+    inside; serial tests apart. The last units claimed are the short ones, so the lanes end together."""
+    durations = durations or {}
+    typical = statistics.median(durations.values()) if durations else 1.0
     plan = LanePlan(serial=[item for item in items if item.serial])
     files: dict[str, list[Planned]] = {}
     groups: dict[tuple[str, str], list[Planned]] = {}
@@ -79,8 +98,8 @@ def plan_lanes(items: list[Planned], count: int) -> LanePlan:
             groups.setdefault((file, item.spread), []).append(item)
         else:
             files.setdefault(file, []).append(item)
-    plan.units = [*sorted(files.values(), key=lambda unit: -len(unit)),
-                  *sorted(groups.values(), key=lambda unit: -len(unit))]
+    plan.units = sorted([*files.values(), *groups.values()],
+                        key=lambda unit: -sum(durations.get(item.nodeid, typical) for item in unit))
     plan.lanes = min(count, len(plan.units))
     return plan
 

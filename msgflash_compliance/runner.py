@@ -262,7 +262,7 @@ def _plan_lanes(args: argparse.Namespace, config: RunConfig, suites_dir: Path, c
         code = pytest.main(arguments, plugins=[CompliancePlugin(config), collector])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         return lanes.LanePlan()  # collection errors: the one-process run reports them as usual
-    return lanes.plan_lanes(collector.items, count)
+    return lanes.plan_lanes(collector.items, count, lanes.load_durations(suites_dir))
 
 
 def _run_in_lanes(args: argparse.Namespace, target: Target, config: RunConfig, plan: lanes.LanePlan,

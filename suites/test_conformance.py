@@ -45,9 +45,29 @@ GENERATED = SCHEMA.exclude(operation_id=sorted(EXCLUDED))
 
 
 def resource_of(path: str) -> str:
-    """`/api/v1/campaigns/{id}/resume` → `campaigns`; `/api/teams/{teamId}/api-keys` → `teams`."""
+    """`/api/v1/campaigns/{id}/resume` → `campaigns`; `/api/teams/{teamId}/api-keys` → `teams`; a collection
+    nested in another with ids of its own is a resource of its own: `/api/v1/contacts/groups/{groupId}/members`
+    → `contacts/groups` (the contacts' operations alone were a lane's longest unit)."""
     parts = [part for part in path.split("/") if part and part not in ("api", "v1")]
-    return parts[0] if parts else path
+    if not parts:
+        return path
+    nested = "/".join(parts[:2])
+    if len(parts) > 1 and not parts[1].startswith("{") and nested in _NESTED_COLLECTIONS:
+        return nested
+    return parts[0]
+
+
+def _nested_collections() -> frozenset[str]:
+    """`first/second` for every documented path `/…/first/second/{id}…` (a literal second segment with ids)."""
+    found = set()
+    for op in openapi.operations():
+        parts = [part for part in op.path.split("/") if part and part not in ("api", "v1")]
+        if len(parts) > 2 and not parts[1].startswith("{") and parts[2].startswith("{"):
+            found.add("/".join(parts[:2]))
+    return frozenset(found)
+
+
+_NESTED_COLLECTIONS = _nested_collections()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from fixtures.lane_queue import LaneQueue, read_units, write_units
-from msgflash_compliance.lanes import Planned, plan_lanes
+from msgflash_compliance.contract.paths import PROJECT_ROOT
+from msgflash_compliance.lanes import Planned, load_durations, plan_lanes
 from msgflash_compliance.models.results import NOT_RUN, ResultStream, RunFacts, TestResult, merge_streams
 from msgflash_compliance.reporting.junit_files import merge_junit
 
@@ -24,6 +25,9 @@ ITEMS = [
 ]
 
 
+SUITES = PROJECT_ROOT / "suites"
+
+
 def _ids(units: list[list[Planned]]) -> list[list[str]]:
     return [[item.nodeid for item in unit] for unit in units]
 
@@ -38,6 +42,29 @@ def test_serial_tests_wait_files_stay_whole_and_spread_files_go_group_by_group()
     ]
     assert plan.lanes == 3
     assert _ids(plan_lanes(ITEMS, 3).units) == _ids(plan.units)  # the same order every run
+
+
+def test_known_durations_put_the_longest_units_first() -> None:
+    """A one-test file that took 8 s goes before a three-test file of short tests; a test the durations do not
+    list counts as a typical (median) one, and the order stays fixed."""
+    durations = {"suites/test_a.py::t1": 8.0, "suites/test_c.py::t1": 0.1, "suites/test_c.py::t2": 0.1,
+                 "suites/test_s.py::t1": 0.5}
+    units = _ids(plan_lanes(ITEMS, 3, durations).units)
+    assert units == [
+        ["suites/test_a.py::t1", "suites/test_a.py::t2"],  # 8 s + a typical 0.3 s
+        ["suites/test_s.py::t1", "suites/test_s.py::t3"],  # 0.5 s + 0.3 s
+        ["suites/test_c.py::t1", "suites/test_c.py::t2", "suites/test_c.py::t3"],  # 0.1 + 0.1 + 0.3 s
+        ["suites/test_s.py::t2"],
+    ]
+    assert _ids(plan_lanes(ITEMS, 3, durations).units) == units
+
+
+def test_the_suites_durations_name_collected_tests(tmp_path: Path) -> None:
+    """`suites/durations.json` (tools/record_durations.py) is read as {node id: seconds}; a bad file is none."""
+    durations = load_durations(SUITES)
+    assert durations and all(nodeid.startswith("suites/") and seconds >= 0 for nodeid, seconds in durations.items())
+    (tmp_path / "durations.json").write_text("not json", encoding="utf-8")
+    assert load_durations(tmp_path) == {}
 
 
 def test_no_more_lanes_than_units() -> None:
