@@ -70,7 +70,8 @@ def test_serve_seeds_writes_a_working_profile_fast_and_stops_cleanly(tmp_path: P
         assert oct(path.stat().st_mode & 0o777) == "0o600"
         url = process.stdout.readline().strip()
         assert url == profile["base_url"] and url.startswith("http://127.0.0.1:")
-        assert profile["safety"] == {"billing_probes": True, "allow_send": True, "key_pool": 4, "rate_limit": 10.0}
+        assert profile["safety"] == {"billing_probes": True, "allow_send": True, "key_pool": 4, "rate_limit": 10.0,
+                                     "console_rate_limit": 100.0}
         assert profile["sandbox"] == {"enabled": True}
         client = httpx.Client(base_url=url, timeout=10)
         for name in IDENTITIES:
