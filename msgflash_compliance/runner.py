@@ -191,6 +191,9 @@ def session_arguments(args: argparse.Namespace, *, seed: int, suites_dir: Path) 
         # The plugin module's options and markers, also for suites outside the project root (self-tests).
         # In process, httpx has imported anyio before pytest could mark its plugin for assert rewriting.
         "-p", "no:cacheprovider", "-p", "fixtures.plugin",
+        # pytest's unraisable-exception warnings cost a full garbage collection per session (0.2 s with the
+        # schema and Hypothesis loaded, per lane and per self-test run) and tell a target's owner nothing.
+        "-p", "no:unraisableexception",
         "-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning",
         "-o", "junit_suite_name=msgflash-compliance", f"--hypothesis-seed={seed}",
     ]

@@ -121,8 +121,7 @@ def test_the_html_report_opens_over_file_with_the_area_guarantee_tree(runs: Runs
     chromium = render_report.find_chromium()
     if chromium is None:
         pytest.skip("no Chromium: `apt-get install -y chromium` (or set CHROMIUM) to check the rendered report")
-    dom = render_report.render(chromium, index, screenshot=runs.root / "report.png")
-    tree = render_report.parse_tree(dom)
+    _, tree = render_report.render_tree(chromium, index, screenshot=runs.root / "report.png")
     assert render_report.check(tree, []) == [], tree
     assert "AUTH" in tree.areas and "ENV" in tree.areas
     # A failed area is expanded by default: its guarantee node carries the statement.

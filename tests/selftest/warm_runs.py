@@ -18,6 +18,7 @@ import atexit
 import contextlib
 import json
 import os
+import pkgutil
 import signal
 import subprocess
 import sys
@@ -33,7 +34,16 @@ PRELOADED = (
     "allure_pytest.plugin", "httpx", "fastapi", "starlette", "uvicorn", "uvicorn.server", "pydantic", "yaml",
     "sqlite3", "msgflash_reference.app", "msgflash_reference.faults", "msgflash_compliance.cli",
     "msgflash_compliance.runner", "msgflash_compliance.embedded",
+    # what a run imports lazily: the HTTP stack a client's first request and the server's first answer load,
+    # pytest's plugins from entry points, Schemathesis' OpenAPI support
+    "httpcore", "h11", "uvicorn.protocols.http.h11_impl", "uvicorn.lifespan.on", "uvicorn.loops.asyncio",
+    "execnet", "xdist.looponfail", "schemathesis.specs.openapi", "schemathesis.openapi.checks",
+    "schemathesis.reporting", "schemathesis.engine.events", "uvicorn.loops.auto", "uvicorn.protocols.http.auto",
+    "uvicorn.protocols.websockets.auto", "_pytest.unittest", "_pytest.skipping", "_pytest.helpconfig",
+    "msgflash_compliance.reporting.run_reports", "msgflash_compliance.contract.openapi",
 )
+# The reference server is never assert-rewritten: all of it is loaded (its routes load when an app is built).
+PRELOADED_PACKAGES = ("msgflash_reference",)
 
 
 def serve() -> None:
@@ -43,6 +53,9 @@ def serve() -> None:
     for name in PRELOADED:
         with contextlib.suppress(ImportError):  # a library a run may not need: the child imports what it uses
             importlib.import_module(name)
+    for package in PRELOADED_PACKAGES:
+        for module in pkgutil.walk_packages(importlib.import_module(package).__path__, f"{package}."):
+            importlib.import_module(module.name)
     channel_in, channel_out = sys.stdin.buffer, os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     for line in channel_in:
         request = json.loads(line)
