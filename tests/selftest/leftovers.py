@@ -36,6 +36,7 @@ from tests.selftest.runs import ReferenceServer
 FAST_PACE = "50"
 RUN_TIMEOUT_SECONDS = 900
 ACK_TIMEOUT_SECONDS = 60  # how long a run may take to print that it took a signal
+PHASE_TIMEOUT_SECONDS = 120  # how long a run may take to print the line an interrupt is counted from
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,11 @@ class InventoriedTarget:
                                   for rowid, stamp in rows])
 
     def run(self, *args: str, interrupt_after: float | None = None, signum: int = signal.SIGINT,
-            second_after: float | None = None) -> InventoriedRun:
+            second_after: float | None = None, counting_from: str | None = None) -> InventoriedRun:
         """`msgflash-compliance run --profile ... *args`, optionally signalled after `interrupt_after` seconds
-        (and again `second_after` seconds later); what the target holds afterwards that it did not at start."""
+        (counted from the first output line holding `counting_from`, when given: a phase of the run, however
+        loaded the machine) and again `second_after` seconds later; what the target holds afterwards that it did
+        not at start."""
         started = time.monotonic()
         process = subprocess.Popen(
             [sys.executable, "-m", "msgflash_compliance.cli", "run", "--profile", str(self._server.profile), *args],
@@ -95,8 +98,12 @@ class InventoriedTarget:
             env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
         lines: list[str] = []
         stopping = threading.Event()  # the run printed that it took the first signal
-        reader = threading.Thread(target=_read_lines, args=(process, lines, stopping), daemon=True)
+        reached = threading.Event()  # the run printed `counting_from`
+        reader = threading.Thread(target=_read_lines, args=(process, lines, stopping, (counting_from, reached)),
+                                  daemon=True)
         reader.start()
+        if interrupt_after is not None and counting_from is not None:
+            reached.wait(PHASE_TIMEOUT_SECONDS)
         if interrupt_after is not None:
             try:
                 process.wait(interrupt_after)
@@ -120,12 +127,16 @@ class InventoriedTarget:
                               deletable_count(after), seconds)
 
 
-def _read_lines(process: subprocess.Popen[str], lines: list[str], stopping: threading.Event) -> None:
+def _read_lines(process: subprocess.Popen[str], lines: list[str], stopping: threading.Event,
+                mark: tuple[str | None, threading.Event]) -> None:
     assert process.stdout is not None
+    text, reached = mark
     for line in process.stdout:
         lines.append(line)
         if ": stopping," in line:
             stopping.set()
+        if text is not None and text in line:
+            reached.set()
 
 
 def inventoried_run(scratch: Path, *args: str, interrupt_after: float | None = None, signum: int = signal.SIGINT,
