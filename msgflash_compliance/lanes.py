@@ -27,10 +27,8 @@ under its own run id.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -41,6 +39,7 @@ import pytest
 
 from msgflash_compliance.contract.paths import PROJECT_ROOT
 from msgflash_compliance.interrupts import STOP
+from msgflash_compliance.models.durations import cost
 from msgflash_compliance.models.lane import Lane
 from msgflash_compliance.models.results import NOT_RUN, ResultStream, TestResult, read_stream
 from msgflash_compliance.models.selection import Selection
@@ -49,9 +48,6 @@ DEFAULT_LANES = 4  # measured: 3 lanes 66 s, 4 lanes 57 s, 6 lanes 65 s for the 
 MAX_LANES = 8
 LANE_EXIT_FINE = {0, 1, 2, 5}  # pytest: passed, tests failed, interrupted, no tests collected
 LOG_TAIL_LINES = 15
-
-
-DURATIONS_FILE = "durations.json"  # beside the suites
 
 
 @dataclass(frozen=True)
@@ -72,21 +68,11 @@ class LanePlan:
         return [item for unit in self.units for item in unit]
 
 
-def load_durations(suites_dir: Path) -> dict[str, float]:
-    """{node id: seconds} of a recent full run (`tools/record_durations.py` writes it); {} when absent."""
-    try:
-        document = json.loads((suites_dir / DURATIONS_FILE).read_text(encoding="utf-8"))
-        return {str(nodeid): float(seconds) for nodeid, seconds in document.items()}
-    except (OSError, ValueError, AttributeError, TypeError):
-        return {}
-
-
 def plan_lanes(items: list[Planned], count: int, durations: dict[str, float] | None = None) -> LanePlan:
     """Units of work for up to `count` lanes: whole files and the groups of `spread` files, the longest first
     (a unit's known durations, a test not in `durations` counting as a typical one), in collection order
     inside; serial tests apart. The last units claimed are the short ones, so the lanes end together."""
     durations = durations or {}
-    typical = statistics.median(durations.values()) if durations else 1.0
     plan = LanePlan(serial=[item for item in items if item.serial])
     files: dict[str, list[Planned]] = {}
     groups: dict[tuple[str, str], list[Planned]] = {}
@@ -99,7 +85,7 @@ def plan_lanes(items: list[Planned], count: int, durations: dict[str, float] | N
         else:
             files.setdefault(file, []).append(item)
     plan.units = sorted([*files.values(), *groups.values()],
-                        key=lambda unit: -sum(durations.get(item.nodeid, typical) for item in unit))
+                        key=lambda unit: -cost((item.nodeid for item in unit), durations))
     plan.lanes = min(count, len(plan.units))
     return plan
 

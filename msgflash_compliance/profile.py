@@ -170,12 +170,16 @@ class Safety(_Section):
         return value
 
 
+# Calls that carry no key: the harness's anonymous client, the conformance probe that drops the credentials (a
+# server limits keys after authenticating them, so an unkeyed call meets no key's limit), the sandbox controls.
+UNKEYED_LABELS = frozenset({"anonymous", "probe.no_credentials", "sandbox"})
+
+
 def paced_as_console(label: str) -> bool:
     """Whether a credential label is one the API docs give no rate limit (paced at `console_rate_limit`): a
     console session or sign-up, a call without credentials, the sandbox's control routes. Every other label is
     an API key (the profile's, a pool key, a probe's), paced at the documented per-key `rate_limit`."""
-    return (label in ("anonymous", "sandbox") or label.startswith("console.")
-            or label.endswith((".console", ".signup")))
+    return (label in UNKEYED_LABELS or label.startswith("console.") or label.endswith((".console", ".signup")))
 
 
 class Sandbox(_Section):

@@ -38,6 +38,7 @@ from msgflash_compliance import lanes
 from msgflash_compliance.contract.paths import PROJECT_ROOT, RUN_INI, make_suites_importable
 from msgflash_compliance.errors import TargetBroken, UsageError
 from msgflash_compliance.interrupts import STOP, stop_signals
+from msgflash_compliance.models.durations import load_durations
 from msgflash_compliance.models.run_config import RunConfig, build_run_config
 from msgflash_compliance.profile import TargetProfile, load_profile, with_key_pool
 from msgflash_compliance.soak import fresh_api_month, repeat_count, soak
@@ -265,7 +266,7 @@ def _plan_lanes(args: argparse.Namespace, config: RunConfig, suites_dir: Path, c
         code = pytest.main(arguments, plugins=[CompliancePlugin(config), collector])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         return lanes.LanePlan()  # collection errors: the one-process run reports them as usual
-    return lanes.plan_lanes(collector.items, count, lanes.load_durations(suites_dir))
+    return lanes.plan_lanes(collector.items, count, load_durations(suites_dir))
 
 
 def _run_in_lanes(args: argparse.Namespace, target: Target, config: RunConfig, plan: lanes.LanePlan,

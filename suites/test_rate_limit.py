@@ -1,5 +1,9 @@
 """The per-key rate limit: 10 requests per second per API key (RATE-01..04, RATE-06, ENV-06).
 
+Three checks, each after a fresh window (the wait is most of their time, so each judges all it can): a burst on
+one key (RATE-01, RATE-04, ENV-06, RATE-06), a burst with a second key of the account beside it and the burst
+key's recovery (RATE-03, RATE-02), and three keys held at 8 per second (RATE-03, RATE-02).
+
 Marker `rate_limit`. These checks burst a key on purpose, so they run against the sandbox (the embedded
 server) and, against a real target, only when asked: `[safety] rate_limit_checks = true` in the profile (or the
 environment variable `MFC_RATE_LIMIT_CHECKS=1`, for a one-off run without editing the profile).
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from fixtures.assertions import check, expect_ok
+from fixtures.assertions import check
 from fixtures.checks import error_code_of, error_of
 from fixtures.clients import Actor, Harness
 from fixtures.errors import ContractViolation, Finding, HarnessError, not_covered, violation_of
@@ -131,7 +135,7 @@ def _burst_proves(shots: list[Shot]) -> None:
 
 
 @pytest.mark.smoke
-@pytest.mark.guarantee("RATE-01", "RATE-04", "ENV-06", "RATE-02")
+@pytest.mark.guarantee("RATE-01", "RATE-04", "ENV-06", "RATE-02", "RATE-06")
 def test_a_burst_over_ten_per_second_is_refused_with_the_documented_body(owner: Actor, pacer: Pacer) -> None:
     with _raw(owner) as client:
         pacer.fresh_window()
@@ -152,60 +156,46 @@ def test_a_burst_over_ten_per_second_is_refused_with_the_documented_body(owner: 
     early = [i + 1 for i, s in enumerate(shots[:LIMIT_PER_SECOND]) if not _served(s)]
     check(not early, f"request {early[:1]} of a burst after a quiet window was not served: no window can hold "
                      f"more than {LIMIT_PER_SECOND} of the first {LIMIT_PER_SECOND}", guarantee="RATE-02")
-
-
-@pytest.mark.guarantee("RATE-06")
-def test_the_refusal_says_when_to_retry(owner: Actor, pacer: Pacer) -> None:
-    """INFO: the docs name no header; the reference sends Retry-After in whole seconds (G16)."""
-    with _raw(owner) as client:
-        pacer.fresh_window()
-        shots = fire(client, BURST, until=limited)
-    refusal = shots[-1].response
-    if not limited(refusal):
-        _burst_proves(shots)
-        raise HarnessError("no 429 to look at (RATE-01 says why)")
-    retry_after = refusal.headers.get("retry-after", "")
+    # Last: RATE-06 is INFO (the docs name no header; the reference sends Retry-After in whole seconds, G16), so
+    # its finding is an observation and must not stop the checks above.
+    retry_after = refused[0].headers.get("retry-after", "")
     check(retry_after.isdigit() and int(retry_after) >= 1,
           f"429 {CODE} carries Retry-After {retry_after!r}, not whole seconds >= 1 (G16)", guarantee="RATE-06")
-
-
-# -- within the limit -----------------------------------------------------------------------------------------
-
-
-@pytest.mark.guarantee("RATE-02")
-def test_the_key_works_again_after_the_window(collaborator: Actor, pacer: Pacer) -> None:
-    with _raw(collaborator) as client:
-        pacer.fresh_window()
-        shots = fire(client, BURST, until=limited)
-        if not limited(shots[-1].response):
-            _burst_proves(shots)
-            raise HarnessError("no 429 to recover from (RATE-01 says why)")
-        retry_after = shots[-1].response.headers.get("retry-after", "1")
-        pacer.wait(min(float(retry_after) if retry_after.isdigit() else 1.0, MAX_RETRY_WAIT) + ALIGN_AFTER)
-        method, path, params = PROBE
-        expect_ok(client.request(method, path, params=params), guarantee="RATE-02")
 
 
 # -- per key, not per account ------------------------------------------------------------------------------
 
 
 @pytest.mark.smoke
-@pytest.mark.guarantee("RATE-03")
-def test_a_burst_on_one_key_leaves_another_key_of_the_account_alone(owner: Actor, raw_team: httpx.Client,
-                                                                    pacer: Pacer) -> None:
-    """The team key belongs to the owner's account: a limit kept per account would refuse it too."""
+@pytest.mark.guarantee("RATE-03", "RATE-02")
+def test_a_burst_on_one_key_leaves_another_key_alone_and_ends_with_its_window(owner: Actor, raw_team: httpx.Client,
+                                                                             pacer: Pacer) -> None:
+    """The team key belongs to the owner's account: a limit kept per account would refuse it too (RATE-03). The
+    refused key itself is served again once its window has passed (RATE-02). One burst for both."""
     with _raw(owner) as personal:
         pacer.fresh_window()
         burst = fire(personal, BURST, until=limited)
         team = fire(raw_team, 3)
-    if not limited(burst[-1].response):
-        _burst_proves(burst)
-        raise HarnessError("the personal key was never refused, so the second key proves nothing (see RATE-01)")
+        if not limited(burst[-1].response):
+            _burst_proves(burst)
+            raise HarnessError("the personal key was never refused, so the second key proves nothing and there is "
+                               "no refusal to recover from (see RATE-01)")
+        retry_after = burst[-1].response.headers.get("retry-after", "1")
+        pacer.wait(min(float(retry_after) if retry_after.isdigit() else 1.0, MAX_RETRY_WAIT) + ALIGN_AFTER)
+        method, path, params = PROBE
+        again = personal.request(method, path, params=params)
+    findings = []
     refused = [s.response for s in team if s.response.status_code == 429]
-    check(not refused,
-          f"right after the owner's personal key hit the limit, the team key (another key of the same account) "
-          f"got 429 {error_code_of(refused[0]) if refused else ''}: the limit is per key, not per account",
-          guarantee="RATE-03")
+    if refused:
+        findings.append(Finding(("RATE-03",), f"right after the owner's personal key hit the limit, the team key "
+                                              f"(another key of the same account) got 429 "
+                                              f"{error_code_of(refused[0])}: the limit is per key, not per account"))
+    if not 200 <= again.status_code < 300:
+        findings.append(Finding(("RATE-02",), f"the refused key, its window over (Retry-After {retry_after!r} "
+                                              f"waited), got {again.status_code} {error_code_of(again) or ''}, not "
+                                              "a success: a key works again after the window"))
+    if findings:
+        raise violation_of("a burst on the owner's personal key", findings)
 
 
 @pytest.mark.guarantee("RATE-03", "RATE-02")

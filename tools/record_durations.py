@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from msgflash_compliance.lanes import DURATIONS_FILE  # noqa: E402  (the checkout's package, after sys.path)
+from msgflash_compliance.models.durations import DURATIONS_FILE  # noqa: E402  (the checkout's package, after sys.path)
 
 
 def node_id(classname: str, name: str) -> str | None:

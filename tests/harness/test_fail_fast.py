@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixtures.fail_fast import FailFast
+from fixtures.fail_fast import FailFast, cheapest_files_first
 from msgflash_compliance.models.results import TestResult
 
 
@@ -43,3 +43,16 @@ def test_a_violation_counts_only_for_the_guarantees_it_named() -> None:
     assert named.violated == ("ENV-02",)
     assert unnamed.violated == ("ENV-01", "ENV-02")
     assert TestResult("t", ("ENV-01",), "broken").violated == ()
+
+
+def test_cheapest_files_run_first_whole_and_in_their_own_order() -> None:
+    """A guarantee judged by a long file and a short one: the short one first, so its failure spares the long
+    one's checks. Files move whole (module fixtures once); an unknown test counts as a typical one (the median)."""
+    items = ["suites/test_long.py::a", "suites/test_long.py::b", "suites/test_short.py::c",
+             "suites/test_short.py::d", "suites/test_unknown.py::e"]
+    durations = {"suites/test_long.py::a": 30.0, "suites/test_long.py::b": 2.0, "suites/test_short.py::c": 0.5,
+                 "suites/test_short.py::d": 0.5}
+    ordered = cheapest_files_first(items, str, durations)
+    assert ordered == ["suites/test_short.py::c", "suites/test_short.py::d", "suites/test_unknown.py::e",
+                       "suites/test_long.py::a", "suites/test_long.py::b"]
+    assert cheapest_files_first(items[:2], str, {}) == items[:2]  # no durations: each test counts 1 s

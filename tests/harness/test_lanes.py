@@ -8,7 +8,8 @@ from pathlib import Path
 
 from fixtures.lane_queue import LaneQueue, read_units, write_units
 from msgflash_compliance.contract.paths import PROJECT_ROOT
-from msgflash_compliance.lanes import Planned, load_durations, plan_lanes
+from msgflash_compliance.lanes import Planned, plan_lanes
+from msgflash_compliance.models.durations import load_durations
 from msgflash_compliance.models.results import NOT_RUN, ResultStream, RunFacts, TestResult, merge_streams
 from msgflash_compliance.reporting.junit_files import merge_junit
 

@@ -302,3 +302,28 @@ def test_junit_and_allure_show_the_plugins_outcome(pytester: pytest.Pytester, ta
     suite = ET.parse(junit).getroot().find("testsuite")
     assert (suite.get("failures"), suite.get("errors"), suite.get("skipped"), suite.get("tests")) == (
         "2", "1", "1", "5")
+
+
+def test_fail_fast_checks_the_cheapest_files_first(pytester: pytest.Pytester, target: Any) -> None:
+    """In one process `--fail-fast` reorders whole files, cheapest first (no durations known here: by test count),
+    so the short file's violation spares the long file's check of the same guarantee."""
+    pytester.makepyfile(
+        test_a_long="""
+            import pytest
+            from fixtures.errors import ContractViolation
+            @pytest.mark.guarantee("CNT-01")
+            @pytest.mark.parametrize("n", range(3))
+            def test_long(n): raise ContractViolation("long", ("CNT-01",))
+        """,
+        test_b_short="""
+            import pytest
+            from fixtures.errors import ContractViolation
+            @pytest.mark.guarantee("CNT-01")
+            def test_short(): raise ContractViolation("short", ("CNT-01",))
+        """)
+    _, stream = target("--fail-fast")
+    order = [r.nodeid for r in read_stream(stream).results]
+    assert order[0] == "test_b_short.py::test_short", order
+    assert {r.outcome for r in read_stream(stream).results if "test_long" in r.nodeid} == {"skipped"}
+    _, plain_stream = target()
+    assert read_stream(plain_stream).results[0].nodeid.startswith("test_a_long.py")  # control

@@ -48,10 +48,12 @@ def test_token_bucket_spaces_requests_after_the_burst() -> None:
 
 
 def test_api_keys_keep_the_key_rate_and_the_console_its_own() -> None:
-    """The docs limit API keys only: console sessions, sign-ups, anonymous calls and the sandbox's controls go
-    at `console_rate_limit`; any other label (a pool key, a probe, one never seen) at the key rate."""
+    """The docs limit API keys only: console sessions, sign-ups, calls without a key (anonymous, the
+    no-credentials probe) and the sandbox's controls go at `console_rate_limit`; any other label (a pool key, a
+    probe carrying a key, one never seen) at the key rate."""
     registry = BucketRegistry(10, console_rate=100)
-    for label in ("owner.console", "scratch.signup", "console.login-probe", "anonymous", "sandbox"):
+    for label in ("owner.console", "scratch.signup", "console.login-probe", "anonymous", "sandbox",
+                  "probe.no_credentials"):
         assert registry.bucket(label).rate == 100, label
     for label in ("owner.api_key", "owner.api_key.pool2", "team.api_key", "probe.revoked-key", "cleanup"):
         assert registry.bucket(label).rate == 10, label
