@@ -63,6 +63,9 @@ class LanePlan:
     units: list[list[Planned]] = field(default_factory=list)  # the lanes' work, in the order it is claimed
     serial: list[Planned] = field(default_factory=list)
     lanes: int = 0  # how many lanes to start (no more than units)
+    # The tests the selection leaves out, as the planning pass deselected them: a lane and the serial session
+    # collect only the files of their own share, so no other session reports them.
+    deselected: list[TestResult] = field(default_factory=list)
 
     def parallel(self) -> list[Planned]:
         return [item for unit in self.units for item in unit]

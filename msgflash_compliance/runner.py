@@ -259,14 +259,16 @@ def _plan_lanes(args: argparse.Namespace, config: RunConfig, suites_dir: Path, c
     """The selection, collected once in this process (no request sent), dealt to lanes."""
     from fixtures.plugin import CompliancePlugin
 
-    collector = lanes.Collector()
+    collector, planner = lanes.Collector(), CompliancePlugin(config)
     arguments = [*session_arguments(args, seed=config.selection.seed, suites_dir=suites_dir),
                  *selection_arguments(args), "--collect-only", "-qq"]
     with contextlib.redirect_stdout(io.StringIO()):  # the list of tests is not news; the lanes print theirs
-        code = pytest.main(arguments, plugins=[CompliancePlugin(config), collector])
+        code = pytest.main(arguments, plugins=[planner, collector])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         return lanes.LanePlan()  # collection errors: the one-process run reports them as usual
-    return lanes.plan_lanes(collector.items, count, load_durations(suites_dir))
+    plan = lanes.plan_lanes(collector.items, count, load_durations(suites_dir))
+    plan.deselected = [result for result in planner.stream().results if result.outcome == "deselected"]
+    return plan
 
 
 def _run_in_lanes(args: argparse.Namespace, target: Target, config: RunConfig, plan: lanes.LanePlan,
@@ -286,7 +288,7 @@ def _run_in_lanes(args: argparse.Namespace, target: Target, config: RunConfig, p
         write_units(queue, [[item.nodeid for item in unit] for unit in plan.units])
         runs = [lanes.LaneRun(number, scratch / f"lane-{number}") for number in range(1, plan.lanes + 1)]
         base = session_arguments(args, seed=config.selection.seed, suites_dir=suites_dir)
-        streams: list[ResultStream] = []
+        streams: list[ResultStream] = [ResultStream(results=plan.deselected)]
         codes: list[int] = []
         STOP.settle()  # a signal from here to the serial tests is noted here and passed on to the lanes
         with pool_for_lanes(target.profile, config.run_id, pace_dir) as pool:

