@@ -26,7 +26,8 @@ from suites.key_scoping.level import suite_level
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    build_for(suite_level(config))  # before any conformance test is built
+    # Before any conformance test is built; a session that only lists tests (a run's planning pass) runs none.
+    build_for("listing" if config.option.collectonly else suite_level(config))
 
 
 @pytest.fixture(scope="module")

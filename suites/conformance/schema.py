@@ -98,7 +98,8 @@ SCHEMA = load_schema()
 def build_for(level: str) -> None:
     """Before the conformance tests are built (collection): Schemathesis makes the coverage phase's explicit
     cases of every operation as it builds its test, so only a level that runs them (`full`) has them made; a
-    smoke session would spend about a second of CPU on cases it never sends."""
+    smoke session, or one that only lists the tests (`listing`), would spend about a second of CPU on cases it
+    never sends."""
     SCHEMA.config.phases.coverage.enabled = level == "full"
 
 
