@@ -9,6 +9,7 @@ run on a fresh target.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -86,11 +88,12 @@ class InventoriedTarget:
                                   for rowid, stamp in rows])
 
     def run(self, *args: str, interrupt_after: float | None = None, signum: int = signal.SIGINT,
-            second_after: float | None = None, counting_from: str | None = None) -> InventoriedRun:
+            second_after: float | None = None, counting_from: str | None = None,
+            counting_when: Callable[[sqlite3.Connection], bool] | None = None) -> InventoriedRun:
         """`msgflash-compliance run --profile ... *args`, optionally signalled after `interrupt_after` seconds
-        (counted from the first output line holding `counting_from`, when given: a phase of the run, however
-        loaded the machine) and again `second_after` seconds later; what the target holds afterwards that it did
-        not at start."""
+        (counted from the first output line holding `counting_from`, or from when `counting_when` first holds
+        of the target's database, when given: a phase of the run, however loaded the machine) and again
+        `second_after` seconds later; what the target holds afterwards that it did not at start."""
         started = time.monotonic()
         process = subprocess.Popen(
             [sys.executable, "-m", "msgflash_compliance.cli", "run", "--profile", str(self._server.profile), *args],
@@ -104,6 +107,8 @@ class InventoriedTarget:
         reader.start()
         if interrupt_after is not None and counting_from is not None:
             reached.wait(PHASE_TIMEOUT_SECONDS)
+        if interrupt_after is not None and counting_when is not None:
+            self._wait_for(counting_when, process)
         if interrupt_after is not None:
             try:
                 process.wait(interrupt_after)
@@ -125,6 +130,20 @@ class InventoriedTarget:
         return InventoriedRun(process.returncode, output, leftovers(self._before, after),
                               database_leftovers(self._rows_before, rows_after), deletable_count(self._before),
                               deletable_count(after), seconds)
+
+
+    def _wait_for(self, state: Callable[[sqlite3.Connection], bool], process: subprocess.Popen[str]) -> None:
+        """Until the target's database shows `state` (polled; a read the server's write holds up counts as not
+        yet), the run ends, or the phase timeout passes."""
+        deadline = time.monotonic() + PHASE_TIMEOUT_SECONDS
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with contextlib.closing(sqlite3.connect(self._server.db, timeout=1)) as conn:
+                    if state(conn):
+                        return
+            except sqlite3.OperationalError:
+                pass
+            time.sleep(0.2)
 
 
 def _read_lines(process: subprocess.Popen[str], lines: list[str], stopping: threading.Event,

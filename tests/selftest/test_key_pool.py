@@ -9,6 +9,7 @@ key caps fill the owner's key slots to the cap, pool included).
 from __future__ import annotations
 
 import signal
+import sqlite3
 import tomllib
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from tests.selftest.runs import compliance
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 POOL = 4
+POOL_IN_USE = 10  # requests on the pool's keys that show the lanes are checking with them
 SELECTION = ("--tests", "suites/test_pagination_walks.py", "--tests", "suites/test_plan_caps.py")
 LONGER = ("--tests", "suites/test_key_scoping.py", "--tests", "suites/test_cursor_binding.py")
 KEY_CAPS = {"PLAN-01", "PLAN-02", "PLAN-03", "PLAN-04", "PLAN-05"}
@@ -51,14 +53,23 @@ def test_a_pooled_run_spreads_reads_keeps_the_caps_and_revokes_its_keys(tmp_path
     assert not run.left_rows, f"the pooled run left (or removed) these rows: {run.left_rows}"
 
 
+def _pool_in_use(conn: sqlite3.Connection) -> bool:
+    """The lanes are checking with the pool: its keys have carried a few requests (the pool's keys are named
+    `...pool-key...` by the run's data factory)."""
+    (count,) = conn.execute("SELECT COALESCE(SUM(u.request_count), 0) FROM api_key_usage u "
+                            "JOIN api_keys k ON k.id = u.key_id WHERE k.name LIKE '%pool-key%'").fetchone()
+    return count >= POOL_IN_USE
+
+
 def test_an_interrupted_pooled_run_revokes_its_keys(tmp_path: Path) -> None:
-    """Stopped 10 s after the lanes started (the runner makes the pool before them; counted from a fixed time,
-    a loaded machine was still planning at 10 s), in a selection of 40 s or more."""
+    """Stopped 3 s after the lanes' requests began riding the pool's keys, in a selection of 40 s or more.
+    (Counted from a fixed time, a loaded machine was still planning; from the runner's "lanes:" line, CI17's
+    loaded lanes had not sent a request 10 s later: the target's own count of pool-key requests is the phase.)"""
     with InventoriedTarget(tmp_path) as target:
         profile = pooled_profile(target.profile_path, tmp_path, POOL)
         reports = tmp_path / "reports"
         run = target.run("--profile", str(profile), "--no-html", "--reports-dir", str(reports), *SELECTION,
-                         *LONGER, interrupt_after=10, signum=signal.SIGINT, counting_from="lanes: ")
+                         *LONGER, interrupt_after=3, signum=signal.SIGINT, counting_when=_pool_in_use)
     assert run.code == 3, run.output[-3000:]
     document = compliance(reports)
     assert document["outcome"] == "interrupted"
