@@ -38,7 +38,7 @@ from tests.selftest.runs import ReferenceServer
 FAST_PACE = "50"
 RUN_TIMEOUT_SECONDS = 900
 ACK_TIMEOUT_SECONDS = 60  # how long a run may take to print that it took a signal
-PHASE_TIMEOUT_SECONDS = 120  # how long a run may take to print the line an interrupt is counted from
+PHASE_TIMEOUT_SECONDS = 120  # how long a run may take to reach the phase an interrupt is counted from
 
 
 @dataclass(frozen=True)
@@ -88,11 +88,11 @@ class InventoriedTarget:
                                   for rowid, stamp in rows])
 
     def run(self, *args: str, interrupt_after: float | None = None, signum: int = signal.SIGINT,
-            second_after: float | None = None, counting_from: str | None = None,
+            second_after: float | None = None,
             counting_when: Callable[[sqlite3.Connection], bool] | None = None) -> InventoriedRun:
         """`msgflash-compliance run --profile ... *args`, optionally signalled after `interrupt_after` seconds
-        (counted from the first output line holding `counting_from`, or from when `counting_when` first holds
-        of the target's database, when given: a phase of the run, however loaded the machine) and again
+        (counted from when `counting_when` first holds of the target's database, when given: a phase of the run,
+        however loaded the machine) and again
         `second_after` seconds later; what the target holds afterwards that it did not at start."""
         started = time.monotonic()
         process = subprocess.Popen(
@@ -101,12 +101,8 @@ class InventoriedTarget:
             env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
         lines: list[str] = []
         stopping = threading.Event()  # the run printed that it took the first signal
-        reached = threading.Event()  # the run printed `counting_from`
-        reader = threading.Thread(target=_read_lines, args=(process, lines, stopping, (counting_from, reached)),
-                                  daemon=True)
+        reader = threading.Thread(target=_read_lines, args=(process, lines, stopping), daemon=True)
         reader.start()
-        if interrupt_after is not None and counting_from is not None:
-            reached.wait(PHASE_TIMEOUT_SECONDS)
         if interrupt_after is not None and counting_when is not None:
             self._wait_for(counting_when, process)
         if interrupt_after is not None:
@@ -146,16 +142,12 @@ class InventoriedTarget:
             time.sleep(0.2)
 
 
-def _read_lines(process: subprocess.Popen[str], lines: list[str], stopping: threading.Event,
-                mark: tuple[str | None, threading.Event]) -> None:
+def _read_lines(process: subprocess.Popen[str], lines: list[str], stopping: threading.Event) -> None:
     assert process.stdout is not None
-    text, reached = mark
     for line in process.stdout:
         lines.append(line)
         if ": stopping," in line:
             stopping.set()
-        if text is not None and text in line:
-            reached.set()
 
 
 def inventoried_run(scratch: Path, *args: str, interrupt_after: float | None = None, signum: int = signal.SIGINT,
