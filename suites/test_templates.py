@@ -152,6 +152,7 @@ def test_preview_lists_what_it_cannot_fill(owner: Actor,
 
 
 @pytest.mark.guarantee("TPL-09")
+@pytest.mark.serial  # checked alone: walks the whole listing by page number, which other checks' templates would shift
 def test_templates_are_listed_by_page(owner: Actor, factory: DataFactory) -> None:
     made = {factory.template(owner.api)["id"] for _ in range(3)}
     first = expect_ok(owner.api.get(TEMPLATES), guarantee="TPL-09")
