@@ -16,7 +16,8 @@ under its own run id.
               tests of a file marked `spread(group)`; longest units first (by the seconds each test took in a
               recent full run, `suites/durations.json`; by test count where none is known), in the same
               order every run
-    lanes   → `python -m pytest ... --lane K --queue FILE --pace-dir DIR --results-stream FILE`: each lane
+    lanes   → `pytest ... --lane K --queue FILE --pace-dir DIR --results-stream FILE`, each forked from a warm
+              interpreter that imported the libraries while the runner planned (`warm_start`): each lane
               claims the next unit when it is free (`fixtures.lane_queue`), so none idles while another has
               work; the first lane sweeps; each stop signal the runner gets is passed on to each lane (they run
               in their own sessions, so a terminal's Ctrl-C reaches them through the runner only, once), and
@@ -27,11 +28,13 @@ under its own run id.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +46,7 @@ from msgflash_compliance.models.durations import cost
 from msgflash_compliance.models.lane import Lane
 from msgflash_compliance.models.results import NOT_RUN, ResultStream, TestResult, read_stream
 from msgflash_compliance.models.selection import Selection
+from msgflash_compliance.warm_start import Started, WarmStarter
 
 DEFAULT_LANES = 4  # measured: 3 lanes 66 s, 4 lanes 57 s, 6 lanes 65 s for the same tests (make run, 2 cores)
 MAX_LANES = 8
@@ -118,7 +122,7 @@ def _group(item: pytest.Item) -> str | None:
 class LaneRun:
     number: int
     folder: Path
-    process: subprocess.Popen[bytes] | None = None
+    process: subprocess.Popen[bytes] | Started | None = None
     started: float = 0.0
     took: float = 0.0
 
@@ -150,16 +154,34 @@ def lane_arguments(base: list[str], lane: LaneRun, *, profile_path: Path, run_id
     return arguments if lane.number == 1 else [*arguments, "--no-sweep"]
 
 
-def start(lane: LaneRun, arguments: list[str]) -> None:
-    lane.folder.mkdir(exist_ok=True)
+def lane_environment() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    with lane.log.open("wb") as log:
-        lane.process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", *arguments], stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, env=env,
-            start_new_session=True,  # a terminal's Ctrl-C reaches the runner, which passes it on once
-        )
+    return env
+
+
+@contextlib.contextmanager
+def warm_starter() -> Iterator[WarmStarter]:
+    """The fork server a run's lanes start from (`msgflash_compliance.warm_start`), importing its libraries
+    while the runner plans; ended with the run's lanes."""
+    starter = WarmStarter(lane_environment(), Path.cwd())
+    try:
+        yield starter
+    finally:
+        starter.close()
+
+
+def start(lane: LaneRun, arguments: list[str], starter: WarmStarter | None = None) -> None:
+    """A lane forked from the warm server, or, without one (or if it is gone), a fresh interpreter."""
+    lane.folder.mkdir(exist_ok=True)
+    lane.process = starter.start(arguments, lane.log) if starter is not None else None
+    if lane.process is None:
+        with lane.log.open("wb") as log:
+            lane.process = subprocess.Popen(
+                [sys.executable, "-m", "pytest", *arguments], stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, env=lane_environment(),
+                start_new_session=True,  # a terminal's Ctrl-C reaches the runner, which passes it on once
+            )
     lane.started = time.monotonic()
     STOP.pass_on_to(lane.process.pid)  # a stop signal reaches the lane through the runner
 

@@ -234,13 +234,15 @@ def _run_and_report(args: argparse.Namespace, target: Target, config: RunConfig,
     count = getattr(args, "lanes", None) or lanes.DEFAULT_LANES
     if {"--collect-only", "--co"} & set(selection_arguments(args)):
         count = 1  # nothing is checked: the one session lists the selection
-    plan = _plan_lanes(args, config, suites_dir, count) if count > 1 else None
-    if plan is None or plan.lanes < 2:  # one lane would only run before the serial tests: one process does both
-        plugin = CompliancePlugin(config)
-        pytest_code = pytest.main(arguments, plugins=[plugin, AllureTitles(), _PathsFromRoot()])
-        stream, secrets = plugin.stream(), plugin.secrets()
-    else:
-        stream, secrets, pytest_code = _run_in_lanes(args, target, config, plan, arguments, reports_dir, suites_dir)
+    with lanes.warm_starter() if count > 1 else contextlib.nullcontext() as starter:
+        plan = _plan_lanes(args, config, suites_dir, count) if count > 1 else None
+        if plan is None or plan.lanes < 2:  # one lane would only run before the serial tests: one process does both
+            plugin = CompliancePlugin(config)
+            pytest_code = pytest.main(arguments, plugins=[plugin, AllureTitles(), _PathsFromRoot()])
+            stream, secrets = plugin.stream(), plugin.secrets()
+        else:
+            stream, secrets, pytest_code = _run_in_lanes(args, target, config, plan, arguments, reports_dir,
+                                                         suites_dir, starter)
     duration = time.monotonic() - started
 
     outcome = ReportInputs(
@@ -272,7 +274,8 @@ def _plan_lanes(args: argparse.Namespace, config: RunConfig, suites_dir: Path, c
 
 
 def _run_in_lanes(args: argparse.Namespace, target: Target, config: RunConfig, plan: lanes.LanePlan,
-                  arguments: list[str], reports_dir: Path, suites_dir: Path) -> tuple[Any, list[Any], int]:
+                  arguments: list[str], reports_dir: Path, suites_dir: Path,
+                  starter: lanes.WarmStarter | None) -> tuple[Any, list[Any], int]:
     """The lanes side by side, then the serial tests here; one result stream, junit.xml and allure folder."""
     from fixtures.key_pool import pool_for_lanes
     from fixtures.lane_queue import write_units
@@ -303,7 +306,7 @@ def _run_in_lanes(args: argparse.Namespace, target: Target, config: RunConfig, p
                                                                 profile_path=target.profile_path,
                                                                 run_id=config.run_id,
                                                                 selection=config.selection),
-                                          *selection_arguments(args)])
+                                          *selection_arguments(args)], starter)
                 lanes.wait_all(runs)
                 streams += [run.stream() for run in runs]
                 streams.append(lanes.missing(plan, streams, runs))

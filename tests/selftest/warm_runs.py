@@ -15,7 +15,6 @@ the child's pytest, as in a fresh interpreter (pytest rewrites their asserts the
 from __future__ import annotations
 
 import atexit
-import contextlib
 import json
 import os
 import pkgutil
@@ -26,20 +25,17 @@ import tempfile
 import threading
 from pathlib import Path
 
-# Libraries every run imports (not the project's own modules: pytest must import those itself).
-# The checker's command line and runner are imported before pytest starts in a fresh interpreter too.
+from msgflash_compliance import warm_start
+
+# What every compliance run imports beyond a lane's libraries (`warm_start.PRELOADED`): the checker's command
+# line and runner (imported before pytest starts in a fresh interpreter too), the embedded server's stack, and
+# what a run loads lazily (the HTTP server's protocols, pytest's plugins from entry points).
 PRELOADED = (
-    "pytest", "_pytest.main", "_pytest.python", "_pytest.junitxml", "xdist.plugin", "pytest_timeout",
-    "anyio.pytest_plugin", "hypothesis", "schemathesis", "schemathesis.pytest.plugin", "allure",
-    "allure_pytest.plugin", "httpx", "fastapi", "starlette", "uvicorn", "uvicorn.server", "pydantic", "yaml",
-    "sqlite3", "msgflash_reference.app", "msgflash_reference.faults", "msgflash_compliance.cli",
-    "msgflash_compliance.runner", "msgflash_compliance.embedded",
-    # what a run imports lazily: the HTTP stack a client's first request and the server's first answer load,
-    # pytest's plugins from entry points, Schemathesis' OpenAPI support
-    "httpcore", "h11", "uvicorn.protocols.http.h11_impl", "uvicorn.lifespan.on", "uvicorn.loops.asyncio",
-    "execnet", "xdist.looponfail", "schemathesis.specs.openapi", "schemathesis.openapi.checks",
-    "schemathesis.reporting", "schemathesis.engine.events", "uvicorn.loops.auto", "uvicorn.protocols.http.auto",
-    "uvicorn.protocols.websockets.auto", "_pytest.unittest", "_pytest.skipping", "_pytest.helpconfig",
+    *warm_start.PRELOADED, "fastapi", "starlette", "uvicorn", "uvicorn.server", "sqlite3", "msgflash_reference.app",
+    "msgflash_reference.faults", "msgflash_compliance.cli", "msgflash_compliance.runner",
+    "msgflash_compliance.embedded", "uvicorn.protocols.http.h11_impl", "uvicorn.lifespan.on",
+    "uvicorn.loops.asyncio", "execnet", "xdist.looponfail", "schemathesis.reporting", "schemathesis.engine.events",
+    "uvicorn.loops.auto", "uvicorn.protocols.http.auto", "uvicorn.protocols.websockets.auto",
     "msgflash_compliance.reporting.run_reports", "msgflash_compliance.contract.openapi",
 )
 # The reference server is never assert-rewritten: all of it is loaded (its routes load when an app is built).
@@ -50,9 +46,7 @@ def serve() -> None:
     """The server loop: {"args", "stdout", "stderr"} in; {"pid"} then {"rc"} out, one line each."""
     import importlib
 
-    for name in PRELOADED:
-        with contextlib.suppress(ImportError):  # a library a run may not need: the child imports what it uses
-            importlib.import_module(name)
+    warm_start.preload(PRELOADED)
     for package in PRELOADED_PACKAGES:
         for module in pkgutil.walk_packages(importlib.import_module(package).__path__, f"{package}."):
             importlib.import_module(module.name)
@@ -76,15 +70,9 @@ def serve() -> None:
 
 
 def _child(request: dict[str, object]) -> None:
-    code = 70  # EX_SOFTWARE: the child failed before the run could say anything
+    code = warm_start.CHILD_FAILED
     try:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
-            target = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.dup2(target, fd)
-            os.close(target)
+        warm_start.become_child(Path(str(request["stdout"])), Path(str(request["stderr"])))
         args = [str(a) for a in request["args"]]  # type: ignore[union-attr]
         from msgflash_compliance import cli
 
@@ -93,13 +81,8 @@ def _child(request: dict[str, object]) -> None:
             code = cli.main(args)
         except SystemExit as done:  # argparse's usage errors
             code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-        atexit._run_exitfuncs()
     finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
+        warm_start.exit_child(code)
 
 
 class WarmRunner:
