@@ -199,6 +199,33 @@ def test_a_deferred_bucket_holds_every_caller() -> None:
     assert now[0] >= 2.0
 
 
+def _fake_clock_bucket(start: float = 100.0) -> tuple[TokenBucket, list[float]]:
+    now = [start]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    return TokenBucket(rate=10, clock=lambda: now[0], sleep=sleep), now
+
+
+def test_a_quiet_window_waits_only_as_long_as_the_key_was_busy() -> None:
+    """A burst's clean window (`quiet`): at once on a key idle for a second, else a second after its last
+    request; nobody gets a token meanwhile, and a deferral (a burst just sent) counts as the key in use."""
+    bucket, now = _fake_clock_bucket()
+    assert bucket.quiet(1.0) == 0.0, "a key never used waited for a quiet window"
+    bucket.defer(1.0)  # the burst went out: its second is the key's
+    assert bucket.quiet(1.0) == pytest.approx(1.0), "a second burst followed the first within its window"
+    bucket.defer(1.0)
+    now[0] += 2.0
+    bucket.acquire()  # a request at t
+    sent = now[0]
+    now[0] += 0.4
+    assert bucket.quiet(1.0) == pytest.approx(0.6)
+    assert now[0] == pytest.approx(sent + 1.0)
+    assert bucket.available() <= 0, "the key had a token for someone else during its quiet window"
+    assert bucket.acquired == 1, "the quiet window took tokens (phantom requests in the pace floor)"
+
+
 def test_raw_clients_see_the_rate_limit_answer(live_server: LiveServer, unique: str) -> None:
     response = client_for(live_server.url, raw=True).get("/limited", params={"times": 1, "k": unique})
     assert response.status_code == 429
