@@ -12,8 +12,9 @@ environment variable `MFC_RATE_LIMIT_CHECKS=1`, for a one-off run without editin
 Timing is the subject here, so this module paces itself (`Pacer`, on the harness's `TokenBucket`) and uses
 raw clients (no throttle, no Retry-After handling: every 429 comes back as it is). To stay deterministic on
 two loaded cores, whatever the target's window algorithm:
-* every check starts with the key idle for more than a window, aligned just after a whole second of the
-  monotonic clock (the embedded server's fixed windows start there; elsewhere it costs nothing);
+* every check starts with the key idle for more than a window (counted from its latest paced request when the
+  harness knows it), aligned just after a whole second of the monotonic clock (the embedded server's fixed
+  windows start there; elsewhere it costs nothing);
 * a burst is 30 requests: if they fit in one second they span at most two windows, so one holds at least 15;
   a burst too slow to prove anything is a harness problem (broken), never a pass or a violation;
 * "at most 10 per second" is paced at 8 per second, well inside any window phase.
@@ -66,9 +67,10 @@ class Pacer:
     def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
         self.clock, self.sleep = clock, sleep
 
-    def fresh_window(self) -> None:
-        """Let more than a window pass, then start just after a whole second."""
-        self.sleep(IDLE_SECONDS)
+    def fresh_window(self, last_use: float | None = None) -> None:
+        """Let more than a window pass since the keys' `last_use` (monotonic; None: unknown, a whole idle
+        period from now), then start just after a whole second."""
+        self.sleep(IDLE_SECONDS if last_use is None else max(0.0, last_use + IDLE_SECONDS - self.clock()))
         now = self.clock()
         self.sleep((1.0 - now % 1.0) + ALIGN_AFTER if now % 1.0 > ALIGN_AFTER else ALIGN_AFTER - now % 1.0)
 
@@ -149,9 +151,17 @@ class OwnerBurst:
 @pytest.fixture(scope="module")
 def owner_burst(owner: Actor, harness: Harness, profile: TargetProfile, enabled: None) -> OwnerBurst:
     has_team = profile.team is not None and profile.team.api_key is not None
+    # The owner's key idle the longest (the profile's, or one of the run's key pool: each is a key of the
+    # owner's); the checks before went through the harness's pace, which knows each key's latest request, so
+    # the idle period counts from it. The team key's too: three requests on it right after it was busy could
+    # meet its own limit.
+    label, secret = harness.buckets.rotation(f"{owner.name}.api_key").idlest()
+    last_use = max(harness.buckets.bucket(used).last_sent() for used in (label, *(["team.api_key"] * has_team)))
     with _raw(owner) as personal, harness.team_client(raw=True) if has_team else contextlib.nullcontext() as team:
+        if secret is not None:
+            personal.headers["x-api-key"] = secret
         pacer = Pacer()
-        pacer.fresh_window()
+        pacer.fresh_window(last_use)
         shots = fire(personal, BURST)
         beside = fire(team, 3) if team is not None else None
         refused = [s.response for s in shots if limited(s.response)]

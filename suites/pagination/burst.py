@@ -29,7 +29,7 @@ def burst_post(harness: Harness, workspace: Workspace, path: str,
     """POST every body at once; the answers in body order (None where the request itself failed)."""
     if len(bodies) > MAX_BURST:
         raise ValueError(f"a burst holds at most {MAX_BURST} requests, got {len(bodies)}")
-    label, secret = _idlest_key(harness, workspace)
+    label, secret = harness.buckets.rotation(workspace.credential).idlest()
     bucket = harness.buckets.bucket(label)
     bucket.quiet(WINDOW_SECONDS)  # the harness's pacing, not a suite sleep: one quiet window for this key
     client = workspace.make(raw=True)
@@ -56,10 +56,3 @@ def burst_post(harness: Harness, workspace: Workspace, path: str,
         client.close()
     return answers
 
-
-def _idlest_key(harness: Harness, workspace: Workspace) -> tuple[str, str | None]:
-    """The workspace's key idle the longest: the profile's, or one of the run's key pool (label, its secret;
-    None for the profile's own). Its quiet window is then the shortest wait, often none."""
-    candidates: list[tuple[str, str | None]] = [(workspace.credential, None),
-                                                *harness.buckets.rotation(workspace.credential).keys()]
-    return min(candidates, key=lambda pair: harness.buckets.bucket(pair[0]).last_sent())
