@@ -82,3 +82,24 @@ def test_without_a_pool_every_request_keeps_the_profile_key() -> None:
     client.get("/api/v1/contacts")
     client.delete("/api/v1/contacts/c1")
     assert seen == [OWN, OWN]
+
+
+def test_a_burst_takes_the_key_idle_the_longest() -> None:
+    """A burst needs a quiet window (`KeyRotation.idlest`): the key whose latest request is oldest, a pool key's
+    secret or None for the profile's own; without a pool, the profile's key."""
+    buckets, seen = _pooled(rate=1000.0), []
+    client = _client(buckets, seen)
+    rotation = buckets.rotation("owner.api_key")
+    assert rotation.idlest() == ("owner.api_key", None)  # none used yet: the first candidate, the profile's
+    for _ in range(3):  # each key once, the profile's last (least-used pool keys first, then the profile's)
+        buckets.bucket("owner.api_key.pool1").acquire()
+        buckets.bucket("owner.api_key.pool2").acquire()
+        buckets.bucket("owner.api_key").acquire()
+    assert rotation.idlest() == ("owner.api_key.pool1", POOL["owner.api_key.pool1"])
+    client.get("/api/v1/contacts")  # goes out with a pool key: the least used, now no longer the idlest
+    assert rotation.idlest()[0] != seen_label(seen[-1])
+    assert BucketRegistry(10.0).rotation("team.api_key").idlest() == ("team.api_key", None)
+
+
+def seen_label(secret: str) -> str:
+    return next((label for label, key in POOL.items() if key == secret), "owner.api_key")
