@@ -175,6 +175,9 @@ def start(lane: LaneRun, arguments: list[str], starter: WarmStarter | None = Non
     """A lane forked from the warm server, or, without one (or if it is gone), a fresh interpreter."""
     lane.folder.mkdir(exist_ok=True)
     lane.process = starter.start(arguments, lane.log) if starter is not None else None
+    if lane.process is None and starter is not None:
+        print(f"lane {lane.number}: started from a fresh interpreter (warning: the warm start server is gone)",
+              flush=True)
     if lane.process is None:
         with lane.log.open("wb") as log:
             lane.process = subprocess.Popen(

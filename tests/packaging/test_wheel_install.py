@@ -133,5 +133,6 @@ def test_a_smoke_run_from_an_empty_directory_exits_0_and_writes_every_report(
     assert len(passed) > 50 and not [g for g in document["guarantees"] if g["verdict"] in ("failed", "broken")]
     assert "testsuite" in (reports / "junit.xml").read_text(encoding="utf-8")
     assert "warning" not in done.stderr, done.stderr
+    assert "warm start server is gone" not in done.stdout, done.stdout[-3000:]  # the lanes were forked warm
     progress = [line for line in done.stdout.splitlines() if re.match(r"\S+\.py [.sFEx]", line)]
     assert progress and all(line.startswith("suites/") for line in progress)  # as the reports name them
