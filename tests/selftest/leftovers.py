@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -36,6 +37,8 @@ from msgflash_reference.clock import iso
 from tests.selftest.runs import ReferenceServer
 
 FAST_PACE = "50"
+# A phase of a run, seen from outside: (the target's database, the run's output lines so far) -> reached.
+Phase = Callable[[sqlite3.Connection, list[str]], bool]
 RUN_TIMEOUT_SECONDS = 900
 ACK_TIMEOUT_SECONDS = 60  # how long a run may take to print that it took a signal
 PHASE_TIMEOUT_SECONDS = 120  # how long a run may take to reach the phase an interrupt is counted from
@@ -88,12 +91,11 @@ class InventoriedTarget:
                                   for rowid, stamp in rows])
 
     def run(self, *args: str, interrupt_after: float | None = None, signum: int = signal.SIGINT,
-            second_after: float | None = None,
-            counting_when: Callable[[sqlite3.Connection], bool] | None = None) -> InventoriedRun:
+            second_after: float | None = None, counting_when: Phase | None = None) -> InventoriedRun:
         """`msgflash-compliance run --profile ... *args`, optionally signalled after `interrupt_after` seconds
-        (counted from when `counting_when` first holds of the target's database, when given: a phase of the run,
-        however loaded the machine) and again
-        `second_after` seconds later; what the target holds afterwards that it did not at start."""
+        (counted from when `counting_when` first holds of the target's database and the run's output, when
+        given: a phase of the run, however fast or loaded the machine) and again `second_after` seconds later;
+        what the target holds afterwards that it did not at start."""
         started = time.monotonic()
         process = subprocess.Popen(
             [sys.executable, "-m", "msgflash_compliance.cli", "run", "--profile", str(self._server.profile), *args],
@@ -104,7 +106,7 @@ class InventoriedTarget:
         reader = threading.Thread(target=_read_lines, args=(process, lines, stopping), daemon=True)
         reader.start()
         if interrupt_after is not None and counting_when is not None:
-            self._wait_for(counting_when, process)
+            self._wait_for(counting_when, process, lines)
         if interrupt_after is not None:
             try:
                 process.wait(interrupt_after)
@@ -128,18 +130,18 @@ class InventoriedTarget:
                               deletable_count(after), seconds)
 
 
-    def _wait_for(self, state: Callable[[sqlite3.Connection], bool], process: subprocess.Popen[str]) -> None:
-        """Until the target's database shows `state` (polled; a read the server's write holds up counts as not
-        yet), the run ends, or the phase timeout passes."""
+    def _wait_for(self, phase: Phase, process: subprocess.Popen[str], lines: list[str]) -> None:
+        """Until `phase` holds of the target's database and the run's output so far (polled; a read the server's
+        write holds up counts as not yet), the run ends, or the phase timeout passes."""
         deadline = time.monotonic() + PHASE_TIMEOUT_SECONDS
         while time.monotonic() < deadline and process.poll() is None:
             try:
                 with contextlib.closing(sqlite3.connect(self._server.db, timeout=1)) as conn:
-                    if state(conn):
+                    if phase(conn, list(lines)):
                         return
             except sqlite3.OperationalError:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.1)
 
 
 def _read_lines(process: subprocess.Popen[str], lines: list[str], stopping: threading.Event) -> None:
@@ -151,7 +153,32 @@ def _read_lines(process: subprocess.Popen[str], lines: list[str], stopping: thre
 
 
 def inventoried_run(scratch: Path, *args: str, interrupt_after: float | None = None, signum: int = signal.SIGINT,
-                    second_after: float | None = None) -> InventoriedRun:
+                    second_after: float | None = None, counting_when: Phase | None = None) -> InventoriedRun:
     """One run against a fresh reference server, compared with its inventory before the run."""
     with InventoriedTarget(scratch) as target:
-        return target.run(*args, interrupt_after=interrupt_after, signum=signum, second_after=second_after)
+        return target.run(*args, interrupt_after=interrupt_after, signum=signum, second_after=second_after,
+                          counting_when=counting_when)
+
+
+def keyed_requests(conn: sqlite3.Connection) -> int:
+    """Requests the target has counted on API keys (the inventory's own included)."""
+    (count,) = conn.execute("SELECT COALESCE(SUM(request_count), 0) FROM api_key_usage").fetchone()
+    return int(count)
+
+
+def requests_sent(count: int) -> Phase:
+    """The run has sent `count` keyed requests (counted from the target's total when first polled)."""
+    start: list[int] = []
+
+    def reached(conn: sqlite3.Connection, _: list[str]) -> bool:
+        total = keyed_requests(conn)
+        start[:] = start or [total]
+        return total - start[0] >= count
+
+    return reached
+
+
+def printed(pattern: str, times: int = 1) -> Phase:
+    """The run has printed `times` lines matching `pattern` (a regular expression)."""
+    found = re.compile(pattern)
+    return lambda _, lines: sum(1 for line in lines if found.search(line)) >= times

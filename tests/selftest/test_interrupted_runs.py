@@ -12,12 +12,14 @@ inventory looked and found the run's data gone.
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from msgflash_compliance.lanes import DEFAULT_LANES
 from tests.selftest.conftest import CleanRun
-from tests.selftest.leftovers import InventoriedRun, InventoriedTarget, inventoried_run
+from tests.selftest.leftovers import InventoriedRun, InventoriedTarget, Phase, inventoried_run, printed, requests_sent
 from tests.selftest.runs import compliance
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
@@ -49,14 +51,23 @@ def test_a_completed_run_leaves_nothing(clean_run: CleanRun) -> None:
     _nothing_left(run)
 
 
-# At this pace (50/s) a full run takes 49 to 64 s on 2 quiet cores: 4 lanes from about 6 s to 33-39 s, then the
-# serial tests. 10 s and 25 s land in the lanes, 32 s near their end, 40 s in the serial tests (all later on a
-# loaded machine); none after the quickest run has ended.
-@pytest.mark.parametrize(("seconds", "signum"), [(10, signal.SIGINT), (32, signal.SIGINT), (40, signal.SIGINT),
-                                                 (25, signal.SIGTERM)],
-                         ids=["SIGINT-10s", "SIGINT-32s", "SIGINT-40s", "SIGTERM-25s"])
-def test_an_interrupted_run_cleans_up_and_reports(tmp_path: Path, seconds: float, signum: signal.Signals) -> None:
-    run, document = _run(tmp_path, interrupt_after=seconds, signum=signum)
+# Each signal is counted from a phase of the run, as the target and the run's output show it (a fixed time lands
+# elsewhere on a faster or a more loaded machine: the run at this pace went from 61 s to 45 s as it got faster):
+# the lanes checking (50 keyed requests sent), the lanes midway (800), the first lane ended while the others
+# finish, the serial tests (every lane ended, then 3 s).
+LANE_ENDED = r"^lane \d+: "
+PHASES: dict[str, tuple[signal.Signals, Callable[[], Phase], float]] = {
+    "SIGINT-lanes-begun": (signal.SIGINT, lambda: requests_sent(50), 0.0),
+    "SIGTERM-lanes-midway": (signal.SIGTERM, lambda: requests_sent(800), 0.0),
+    "SIGINT-first-lane-ended": (signal.SIGINT, lambda: printed(LANE_ENDED), 0.0),
+    "SIGINT-serial-tests": (signal.SIGINT, lambda: printed(LANE_ENDED, times=DEFAULT_LANES), 3.0),
+}
+
+
+@pytest.mark.parametrize("phase", list(PHASES))
+def test_an_interrupted_run_cleans_up_and_reports(tmp_path: Path, phase: str) -> None:
+    signum, reached, seconds = PHASES[phase]
+    run, document = _run(tmp_path, interrupt_after=seconds, signum=signum, counting_when=reached())
     assert run.code == BROKEN, run.output[-3000:]
     assert document, f"no compliance.json after {signum.name}:\n{run.output[-3000:]}"
     assert document["outcome"] == "interrupted", document["notes"]

@@ -53,7 +53,7 @@ def test_a_pooled_run_spreads_reads_keeps_the_caps_and_revokes_its_keys(tmp_path
     assert not run.left_rows, f"the pooled run left (or removed) these rows: {run.left_rows}"
 
 
-def _pool_in_use(conn: sqlite3.Connection) -> bool:
+def _pool_in_use(conn: sqlite3.Connection, _: list[str]) -> bool:
     """The lanes are checking with the pool: its keys have carried a few requests (the pool's keys are named
     `...pool-key...` by the run's data factory)."""
     (count,) = conn.execute("SELECT COALESCE(SUM(u.request_count), 0) FROM api_key_usage u "
