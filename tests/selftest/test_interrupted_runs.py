@@ -78,12 +78,13 @@ def test_an_interrupted_run_cleans_up_and_reports(tmp_path: Path, phase: str) ->
 
 
 def test_a_second_signal_exits_at_once_and_the_next_run_sweeps(tmp_path: Path) -> None:
-    """Two SIGINTs 0.2 s apart, 20 s in: exit 3 at once (no cleanup). Two hours later (the rows aged: the sweep
-    leaves younger data alone, it may be a concurrent run's) the next run's sweep finds every prefixed resource
-    the killed run left, of every kind, so the two runs together leave nothing."""
+    """Two SIGINTs 0.2 s apart, the lanes midway (800 keyed requests sent): exit 3 at once (no cleanup). Two
+    hours later (the rows aged: the sweep leaves younger data alone, it may be a concurrent run's) the next run's
+    sweep finds every prefixed resource the killed run left, of every kind, so the two runs together leave
+    nothing."""
     with InventoriedTarget(tmp_path) as target:
         killed = target.run("--no-html", "--reports-dir", str(tmp_path / "killed"), *NO_RATE_BURSTS,
-                            interrupt_after=20, second_after=0.2)
+                            interrupt_after=0, second_after=0.2, counting_when=requests_sent(800))
         target.age(hours=2)
         swept = target.run("--no-html", "--reports-dir", str(tmp_path / "swept"), "--tests", SMOKE)
     assert killed.code == BROKEN, killed.output[-3000:]
