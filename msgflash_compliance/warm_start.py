@@ -42,6 +42,9 @@ PRELOADED = (
     "schemathesis.pytest.plugin", "schemathesis.specs.openapi", "schemathesis.openapi.checks", "allure",
     "allure_pytest.plugin", "httpx", "httpcore", "h11", "yaml", "pydantic", "tomllib",
 )
+# The project's modules no pytest session rewrites (neither tests, conftest files nor plugins) whose import
+# parses what every lane reads: the conformance suites' Schemathesis schema (from the spec).
+PROJECT_PRELOADED = ("suites.conformance.schema",)
 CHILD_FAILED = 70  # EX_SOFTWARE: the child failed before its own code could say anything
 POLL_SECONDS = 0.05
 
@@ -50,6 +53,15 @@ def preload(names: Sequence[str] = PRELOADED) -> None:
     for name in names:
         with contextlib.suppress(ImportError):  # a library a session may not need: the child imports what it uses
             importlib.import_module(name)
+
+
+def parse_contract() -> None:
+    """What every run reads first, parsed once before forking (both cached per process): the spec, the catalog."""
+    from msgflash_compliance.contract.catalog import load_catalog
+    from msgflash_compliance.contract.openapi import load_spec
+
+    load_spec()
+    load_catalog()
 
 
 def become_child(stdout: Path, stderr: Path | None = None, *, new_session: bool = False) -> None:
@@ -90,6 +102,8 @@ def exit_child(code: int) -> NoReturn:
 
 def serve() -> None:
     preload()
+    parse_contract()
+    preload(PROJECT_PRELOADED)
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     inbox = sys.stdin.fileno()
     pending, reading, children = b"", True, set[int]()

@@ -50,12 +50,7 @@ def serve() -> None:
     for package in PRELOADED_PACKAGES:
         for module in pkgutil.walk_packages(importlib.import_module(package).__path__, f"{package}."):
             importlib.import_module(module.name)
-    # What every run reads first, parsed once here (both cached per process): the spec and the catalog.
-    from msgflash_compliance.contract.catalog import load_catalog
-    from msgflash_compliance.contract.openapi import load_spec
-
-    load_spec()
-    load_catalog()
+    warm_start.parse_contract()
     channel_in, channel_out = sys.stdin.buffer, os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     for line in channel_in:
         request = json.loads(line)
