@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_
 
 from msgflash_compliance.contract.paths import CATALOG_PATH
 from msgflash_compliance.contract.settings import ContractSettings
+from msgflash_compliance.contract.yaml_files import load_yaml
 from msgflash_compliance.errors import UsageError
 
 DOCS_PREFIX = "https://docs.msgflash.com/"
@@ -158,9 +159,8 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
 
 @functools.lru_cache(maxsize=8)
 def _load_catalog(path: Path) -> Catalog:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader reads the catalog ~10x faster
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader either way
+        document = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as err:
         raise CatalogError(f"cannot read the guarantee catalog {path}: {err}") from err
     try:
