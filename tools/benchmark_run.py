@@ -7,7 +7,8 @@
 
 Figures (the embedded reference server unless `--profile`):
     run     `msgflash-compliance run`, report included, documented 10 requests/s per key: wall time
-    ratio   that run's suites time / its pace floor (the busiest key's requests / the per-key rate)
+    ratio   that run's suites time / its pace floor (the busiest key's requests / the per-key rate); the detail
+            splits the suites time into the lanes (side by side) and the serial checks (one at a time after them)
     pool    the pace floor with `[safety] key_pool = 4` / without (both at 50 requests/s, rate bursts left out:
             the floor is a count, the pace only makes it seconds)
     cpu     the full suite against a server at 1,000 requests/s per key, rate bursts left out: wall time
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +37,8 @@ import tomli_w
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_RATE_BURSTS = ["--", "-m", "not rate_limit"]
+LANE_LINE = re.compile(r"^lane \d+: ([\d.]+) s:", re.MULTILINE)  # the runner's line as a lane ends
+SESSION_LINE = re.compile(r"^=+ .* in ([\d.]+)s(?: \([^)]*\))? =+$", re.MULTILINE)  # pytest's last line
 FIGURES = ("run", "ratio", "pool", "cpu", "smoke")
 GOALS = {"run": ("s", 120.0), "ratio": ("x", 1.15), "pool": ("x", 0.5), "cpu": ("s", 60.0), "smoke": ("s", 20.0),
          "make-test": ("s", 600.0)}
@@ -48,10 +52,20 @@ class Run:
     requests: int
     floor: float
     busiest: str
+    lanes: float | None  # the longest lane; None when the run was one process
+    serial: float | None  # the serial checks' session after the lanes (or the one process)
 
     @property
     def ratio(self) -> float:
         return self.suites / self.floor if self.floor else float("nan")
+
+    def phases(self, paced: bool = True) -> str:
+        """Where the suites time went: what the lanes took (against the floor, in a paced run), what the serial
+        checks took."""
+        if self.lanes is None:
+            return f"one process {self.serial or self.suites:.1f} s"
+        at_floor = f" ({self.lanes / self.floor:.2f}x the floor)" if paced and self.floor else ""
+        return f"lanes {self.lanes:.1f} s{at_floor} + serial {self.serial or 0.0:.1f} s"
 
 
 def compliance_run(*flags: str, html: bool = False) -> Run:
@@ -69,8 +83,11 @@ def compliance_run(*flags: str, html: bool = False) -> Run:
         document = json.loads(path.read_text(encoding="utf-8"))
     paced = document.get("paced_requests") or {}
     busiest = max(paced, key=paced.get) if paced else "-"
+    lanes = [float(seconds) for seconds in LANE_LINE.findall(done.stdout)]
+    sessions = SESSION_LINE.findall(done.stdout)
     return Run(done.returncode, wall, document["duration_seconds"], document["requests"],
-               document["pace_floor_seconds"], f"{busiest} ({paced.get(busiest, 0)})")
+               document["pace_floor_seconds"], f"{busiest} ({paced.get(busiest, 0)})",
+               max(lanes) if lanes else None, float(sessions[-1]) if sessions else None)
 
 
 @contextmanager
@@ -131,7 +148,7 @@ def main() -> int:
         full = compliance_run(*target, html=True)
         rows.append(("run", full.wall, f"exit {full.exit}, {full.requests} requests, report included"))
         rows.append(("ratio", full.ratio, f"suites {full.suites:.1f} s / floor {full.floor:.1f} s, busiest "
-                                          f"{full.busiest}"))
+                                          f"{full.busiest}; {full.phases()}"))
     if "pool" in wanted:
         with served(50) as profile:
             alone = compliance_run("--profile", str(with_pool(profile, 0)), *NO_RATE_BURSTS)
@@ -141,11 +158,12 @@ def main() -> int:
                      f"suites {pooled.suites:.1f} s vs {alone.suites:.1f} s"))
     if "cpu" in wanted and not args.profile:
         cpu = compliance_run("--embedded-rate-limit", "1000", *NO_RATE_BURSTS)
-        rows.append(("cpu", cpu.wall, f"exit {cpu.exit}, {cpu.requests} requests, suites {cpu.suites:.1f} s"))
+        rows.append(("cpu", cpu.wall, f"exit {cpu.exit}, {cpu.requests} requests, suites {cpu.suites:.1f} s; "
+                                      f"{cpu.phases(paced=False)}"))
     if "smoke" in wanted:
         smoke = compliance_run(*target, "--suite", "smoke")
         rows.append(("smoke", smoke.wall, f"exit {smoke.exit}, {smoke.requests} requests, suites "
-                                          f"{smoke.suites:.1f} s, floor {smoke.floor:.1f} s"))
+                                          f"{smoke.suites:.1f} s, floor {smoke.floor:.1f} s; {smoke.phases()}"))
     if args.make_test:
         rows.append(("make-test", make_test_seconds(), "fresh clone, ../shared beside it"))
 
