@@ -2,12 +2,11 @@
 PAGE-05 breaks by id). The paced client spaces one credential's requests 100 ms apart, so the burst goes
 through a raw client from several threads at once.
 
-The burst must not trip the target's 10/s window: it goes out with the profile's key (with a key pool, the one
-its reads use least), whose throttle bucket first holds it until nothing of it was sent in the last second (at
-once when it was idle that long), and afterwards tells it to wait one window (nothing follows in the burst's
-second). Not a pool key: a pool key held out of the rotation for two windows came back with half the reads of
-the others (the pooled-run self-test's spread check failed). A request the target still refuses (429) is simply not part
-of the burst.
+The burst must not trip the target's 10/s window: it goes out with the profile's key, whose throttle bucket
+first holds it until nothing of it was sent in the last second (at once when it was idle that long), and
+afterwards tells it to wait one window (nothing follows in the burst's second). Never a pool key: held out of
+the rotation for two windows, it came back with half the reads of the others (the pooled-run self-test's spread
+check failed). A request the target still refuses (429) is simply not part of the burst.
 """
 
 from __future__ import annotations
@@ -53,4 +52,3 @@ def burst_post(harness: Harness, workspace: Workspace, path: str,
         bucket.defer(WINDOW_SECONDS)
         client.close()
     return answers
-
