@@ -209,10 +209,19 @@ class WarmStarter:
             except OSError:
                 return None
             if not self._answered.wait_for(lambda: self._replies or self._gone, timeout) or not self._replies:
+                self._give_up()
                 return None
             started = Started(self._replies.pop(0))
             self._running[started.pid] = started
             return started
+
+    def _give_up(self) -> None:
+        """No answer in time: the server answers in order, so a late answer would be taken for the next start's
+        (two lanes on one pid). It is ended; every later start is refused (a fresh interpreter instead). Lanes it
+        already started run on and are seen ending through /proc."""
+        self._gone = True
+        with contextlib.suppress(OSError):
+            self._process.kill()
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

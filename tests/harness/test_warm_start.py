@@ -98,3 +98,17 @@ def test_without_its_server_a_start_is_refused_and_a_running_lane_is_still_seen_
     assert waiting.poll() is None, "a lane still running was reported ended"
     os.kill(waiting.pid, signal.SIGKILL)
     assert _wait(waiting, 10) != 0
+
+
+def test_a_start_not_answered_in_time_ends_the_server_so_no_late_lane_is_taken_for_another(
+        tmp_path: Path, starter: WarmStarter) -> None:
+    """The server answers starts in order: a start given up on (timeout) and answered later would hand its pid to
+    the next start, and its lane would run beside the fresh interpreter started in its place. So a start not
+    answered in time ends the server: every later start is refused (the caller starts fresh interpreters), and
+    the given-up lane never starts. (Asked at once, the server is still importing its libraries.)"""
+    (tmp_path / "test_facts.py").write_text(SESSION_FACTS, encoding="utf-8")
+    assert starter.start(_args(tmp_path / "test_facts.py"), tmp_path / "late.log", timeout=0.0) is None
+    assert starter.start(_args(tmp_path / "test_facts.py"), tmp_path / "next.log") is None, \
+        "a start after a given-up one was answered (with the given-up lane's pid, or by a server kept running)"
+    time.sleep(3.0)  # longer than the server's imports: a lane it still forked would have opened its log by now
+    assert not (tmp_path / "late.log").exists() and not (tmp_path / "next.log").exists()
